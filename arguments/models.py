@@ -1,0 +1,274 @@
+"""Argument maps built on top of sources: claims, their relations, evidence, discussion, events."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from sources.models import Passage, Source
+
+User = settings.AUTH_USER_MODEL
+
+
+class Visibility(models.TextChoices):
+    PRIVATE = "private", "Private: members only"
+    PUBLIC = "public", "Public: anyone can read"
+
+
+class Role(models.TextChoices):
+    # Ordered from most to least powerful; see arguments/access.py for what each may do.
+    OWNER = "owner", "Owner"
+    EDITOR = "editor", "Editor"
+    ANNOTATOR = "annotator", "Annotator"
+    VIEWER = "viewer", "Viewer"
+
+
+class ClaimKind(models.TextChoices):
+    THESIS = "thesis", "Thesis"
+    CLAIM = "claim", "Claim"
+
+
+class RelationKind(models.TextChoices):
+    SUPPORTS = "supports", "supports"
+    OPPOSES = "opposes", "opposes"
+
+
+class Stance(models.TextChoices):
+    STATES = "states", "states"
+    SUPPORTS = "supports", "supports"
+    OPPOSES = "opposes", "opposes"
+
+
+class ArgumentMapQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ArgumentMapQuerySet":
+        public = Q(visibility=Visibility.PUBLIC)
+        if not user.is_authenticated:
+            return self.filter(public)
+        return self.filter(public | Q(memberships__user=user)).distinct()
+
+
+class ArgumentMap(models.Model):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    question = models.TextField(help_text="The motion or question under debate.")
+    description = models.TextField(blank=True)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE)
+    sources = models.ManyToManyField(Source, through="MapSource", related_name="maps", blank=True)
+    revision = models.PositiveIntegerField(default=0, help_text="Bumped by every change in the map.")
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = ArgumentMapQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(visibility__in=Visibility.values), name="map_visibility_known"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("arguments:map", args=[self.slug])
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == Visibility.PUBLIC
+
+
+class MapSource(models.Model):
+    map = models.ForeignKey(ArgumentMap, on_delete=models.CASCADE, related_name="map_sources")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="map_sources")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["map", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["map", "source"], name="mapsource_once_per_map")]
+
+    def __str__(self) -> str:
+        return f"{self.source} in {self.map}"
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    map = models.ForeignKey(ArgumentMap, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["map", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "map"], name="membership_once_per_map"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} is {self.role} of {self.map}"
+
+
+class Claim(models.Model):
+    map = models.ForeignKey(ArgumentMap, on_delete=models.CASCADE, related_name="claims")
+    kind = models.CharField(max_length=10, choices=ClaimKind.choices, default=ClaimKind.CLAIM)
+    text = models.TextField()
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["map", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=ClaimKind.values), name="claim_kind_known"),
+            models.CheckConstraint(condition=~Q(text=""), name="claim_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text if len(self.text) <= 80 else self.text[:77] + "…"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.map.get_absolute_url()}#claim-{self.pk}"
+
+    @property
+    def is_thesis(self) -> bool:
+        return self.kind == ClaimKind.THESIS
+
+
+class Relation(models.Model):
+    """from_claim supports or opposes to_claim. A counterclaim is the from side of an `opposes`."""
+
+    map = models.ForeignKey(ArgumentMap, on_delete=models.CASCADE, related_name="relations")
+    from_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="outgoing")
+    to_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="incoming")
+    kind = models.CharField(max_length=10, choices=RelationKind.choices)
+    scheme = models.CharField(max_length=100, blank=True, help_text="Argumentation scheme, if named.")
+    weight = models.FloatField(null=True, blank=True, help_text="Optional strength in [0, 1].")
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["map", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_claim=models.F("to_claim")), name="relation_no_self_loop"),
+            models.UniqueConstraint(fields=["from_claim", "to_claim"], name="relation_no_duplicate"),
+            models.CheckConstraint(condition=Q(kind__in=RelationKind.values), name="relation_kind_known"),
+            models.CheckConstraint(
+                condition=Q(weight__isnull=True) | Q(weight__gte=0, weight__lte=1), name="relation_weight_in_unit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_claim_id} {self.kind} {self.to_claim_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.check_same_map()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.check_same_map()
+
+    def check_same_map(self) -> None:
+        # Compare ids so that no extra query is needed when the claims are not loaded.
+        from_map = Claim.objects.filter(pk=self.from_claim_id).values_list("map_id", flat=True).first()
+        to_map = Claim.objects.filter(pk=self.to_claim_id).values_list("map_id", flat=True).first()
+        if not (from_map == to_map == self.map_id):
+            raise ValidationError("Both claims of a relation must belong to the relation's map.")
+
+
+class Evidence(models.Model):
+    """A passage of a source stating, supporting or opposing a claim."""
+
+    map = models.ForeignKey(ArgumentMap, on_delete=models.CASCADE, related_name="evidence")
+    passage = models.ForeignKey(Passage, on_delete=models.CASCADE, related_name="evidence")
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
+    stance = models.CharField(max_length=10, choices=Stance.choices)
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["map", "id"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.UniqueConstraint(fields=["passage", "claim"], name="evidence_once_per_passage_and_claim"),
+            models.CheckConstraint(condition=Q(stance__in=Stance.values), name="evidence_stance_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"passage {self.passage_id} {self.stance} claim {self.claim_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.check_same_map()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.check_same_map()
+
+    def check_same_map(self) -> None:
+        claim_map = Claim.objects.filter(pk=self.claim_id).values_list("map_id", flat=True).first()
+        if claim_map != self.map_id:
+            raise ValidationError("The claim of a piece of evidence must belong to its map.")
+        source_id = Passage.objects.filter(pk=self.passage_id).values_list("source_id", flat=True).first()
+        if not MapSource.objects.filter(map_id=self.map_id, source_id=source_id).exists():
+            raise ValidationError("Evidence must quote a source that belongs to the map.")
+
+
+class Comment(models.Model):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField()
+    version = models.PositiveIntegerField(default=1)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["claim", "created", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="comment_body_not_empty"),
+            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="comment_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on claim {self.claim_id}"
+
+
+class Verb(models.TextChoices):
+    CREATED = "created", "created"
+    UPDATED = "updated", "updated"
+    DELETED = "deleted", "deleted"
+    LINKED = "linked", "linked"
+    UNLINKED = "unlinked", "unlinked"
+    JOINED = "joined", "joined"
+    LEFT = "left", "left"
+    REANCHORED = "reanchored", "re-anchored"
+
+
+class Event(models.Model):
+    """Append-only log of every change in a map, written in the change's own transaction."""
+
+    map = models.ForeignKey(ArgumentMap, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    verb = models.CharField(max_length=20, choices=Verb.choices)
+    object_type = models.CharField(max_length=30)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["map", "id"]
+        indexes = [models.Index(fields=["map", "id"])]
+        constraints = [models.CheckConstraint(condition=Q(verb__in=Verb.values), name="event_verb_known")]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.verb} {self.object_type} {self.object_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValidationError("Events are append-only and cannot be changed.")
+        super().save(*args, **kwargs)

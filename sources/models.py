@@ -1,0 +1,214 @@
+"""Documents and spans of their text. Knows nothing about arguments."""
+
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
+
+# How much context a passage keeps on each side (the W3C TextQuoteSelector's prefix/suffix).
+CONTEXT_CHARS = 32
+
+
+class SourceKind(models.TextChoices):
+    BOOK = "book", "Book"
+    BOOK_CHAPTER = "book_chapter", "Book chapter"
+    ARTICLE = "article", "Journal article"
+    OP_ED = "op_ed", "Op-ed"
+    POLICY_BRIEF = "policy_brief", "Policy brief"
+    REPORT = "report", "Report"
+    WEB_PAGE = "web_page", "Web page"
+    OTHER = "other", "Other"
+
+
+class SourceFormat(models.TextChoices):
+    TXT = "txt", "Plain text"
+    MD = "md", "Markdown"
+    HTML = "html", "HTML"
+    PDF = "pdf", "PDF"
+    DOCX = "docx", "Word (DOCX)"
+
+
+class SourceQuerySet(models.QuerySet):
+    def for_library(self) -> "SourceQuerySet":
+        # The library lists sources without loading their (possibly long) texts.
+        return self.defer("text", "original").select_related("added_by").order_by("title")
+
+
+class Source(models.Model):
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(max_length=120, unique=True)
+    container_title = models.CharField(
+        max_length=500, blank=True, help_text="The book, journal, site or series it appeared in."
+    )
+    authors = models.JSONField(default=list, blank=True, help_text="A list of names, in order.")
+    publisher = models.CharField(max_length=300, blank=True)
+    place = models.CharField(max_length=200, blank=True)
+    published = models.CharField(
+        max_length=10, blank=True, help_text="Date of publication: YYYY, YYYY-MM or YYYY-MM-DD."
+    )
+    kind = models.CharField(max_length=20, choices=SourceKind.choices, default=SourceKind.OTHER)
+    language = models.CharField(max_length=20, blank=True, default="en")
+    url = models.URLField(max_length=1000, blank=True)
+    isbn = models.CharField(max_length=20, blank=True)
+    doi = models.CharField(max_length=200, blank=True)
+    notes = models.TextField(blank=True)
+
+    # The canonical text: normalised plain text that every passage offset refers to.
+    text = models.TextField()
+    sha256 = models.CharField(max_length=64, editable=False)
+    revision = models.PositiveIntegerField(default=1, help_text="Bumped whenever the text changes.")
+
+    original = models.BinaryField(blank=True, editable=False)
+    original_name = models.CharField(max_length=255, blank=True)
+    original_format = models.CharField(max_length=10, choices=SourceFormat.choices)
+
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(revision__gte=1), name="source_revision_positive"),
+            models.CheckConstraint(
+                condition=models.Q(original_format__in=SourceFormat.values), name="source_format_known"
+            ),
+            models.CheckConstraint(condition=models.Q(kind__in=SourceKind.values), name="source_kind_known"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.sha256 = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        if not self.slug:
+            self.slug = self._unique_slug()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("sources:detail", args=[self.slug])
+
+    def _unique_slug(self) -> str:
+        base = slugify(self.title)[:100] or "source"
+        slug, n = base, 2
+        while Source.objects.filter(slug=slug).exists():
+            slug, n = f"{base}-{n}", n + 1
+        return slug
+
+    @property
+    def author_line(self) -> str:
+        names = list(self.authors)
+        if len(names) <= 2:
+            return " and ".join(names)
+        return ", ".join(names[:-1]) + " and " + names[-1]
+
+    @property
+    def short_citation(self) -> str:
+        """'Coicaud 2007', 'Karlsrud et al. 2024': how a quote is attributed in lists."""
+        surnames = [name.split()[-1] for name in self.authors if name.strip()]
+        if not surnames:
+            who = self.title
+        elif len(surnames) == 1:
+            who = surnames[0]
+        elif len(surnames) == 2:
+            who = f"{surnames[0]} and {surnames[1]}"
+        else:
+            who = f"{surnames[0]} et al."
+        year = self.published[:4]
+        return f"{who} {year}".strip()
+
+
+class AnchorStatus(models.TextChoices):
+    ANCHORED = "anchored", "Anchored"
+    MOVED = "moved", "Moved (re-anchored after an edit)"
+    ORPHANED = "orphaned", "Orphaned (needs re-attaching)"
+
+
+class PassageQuerySet(models.QuerySet):
+    def placed(self) -> "PassageQuerySet":
+        return self.exclude(anchor_status=AnchorStatus.ORPHANED)
+
+
+class Passage(models.Model):
+    """A span of a source's canonical text, anchored the way W3C Web Annotation anchors text.
+
+    `start`/`end` count Unicode code points (TextPositionSelector); `exact`, `prefix` and `suffix`
+    (TextQuoteSelector) let the span be found again after the text changes.
+    """
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="passages")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    exact = models.TextField()
+    prefix = models.CharField(max_length=CONTEXT_CHARS, blank=True)
+    suffix = models.CharField(max_length=CONTEXT_CHARS, blank=True)
+    anchor_status = models.CharField(
+        max_length=10, choices=AnchorStatus.choices, default=AnchorStatus.ANCHORED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = PassageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["source", "start", "end"]
+        indexes = [models.Index(fields=["source", "start"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="passage_start_before_end"),
+            models.CheckConstraint(condition=models.Q(start__gte=0), name="passage_start_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(anchor_status__in=AnchorStatus.values), name="passage_anchor_status_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        quote = self.exact if len(self.exact) <= 60 else self.exact[:57] + "…"
+        return f"“{quote}” ({self.source})"
+
+    def save(self, *args, **kwargs) -> None:
+        self.check_invariant()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return f"{self.source.get_absolute_url()}#passage-{self.pk}"
+
+    @classmethod
+    def from_span(cls, source: Source, start: int, end: int, **fields) -> "Passage":
+        """A passage over source.text[start:end], with its quote and context filled in."""
+        text = source.text
+        return cls(
+            source=source,
+            start=start,
+            end=end,
+            exact=text[start:end],
+            prefix=text[max(0, start - CONTEXT_CHARS) : start],
+            suffix=text[end : end + CONTEXT_CHARS],
+            **fields,
+        )
+
+    def check_invariant(self) -> None:
+        """The quote must be exactly the text at its offsets (orphans keep their old quote)."""
+        if not (0 <= self.start < self.end):
+            raise ValidationError("A passage must start before it ends, at a position of 0 or more.")
+        if self.anchor_status == AnchorStatus.ORPHANED:
+            return
+        found = self.source.text[self.start : self.end]
+        if found != self.exact:
+            raise ValidationError(
+                f"The quote does not match the source text at {self.start}–{self.end}: "
+                f"expected {self.exact[:40]!r}, found {found[:40]!r}."
+            )
+
+    def clean(self) -> None:
+        self.check_invariant()
