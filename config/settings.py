@@ -158,3 +158,6 @@ LOGGING = {
 if env_bool("WARRANT_FAST_PASSWORDS", False):
     # Tests only: real hashing made one suite 35x slower (see shared TRAPS).
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The library asks the arguments app who may read a source (sources never imports arguments).
+WARRANT_SOURCE_ACCESS = "arguments.access.readable_sources"

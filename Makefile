@@ -1,0 +1,47 @@
+# Warrant: `make run` serves the demo on SQLite; `make test` runs every check.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+STAMP := $(VENV)/.installed-stamp
+export WARRANT_DEMO_PASSWORD ?= warrant-demo
+
+.PHONY: install run migrate demo test lint test-sqlite test-postgres format clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py demo
+
+run: demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run
+
+test-sqlite: install
+	env -u DATABASE_URL $(VENV)/bin/pytest -q
+
+# Runs only when DATABASE_URL points at a PostgreSQL server (as .ci/run sets it).
+test-postgres: install
+	@if [ -n "$$DATABASE_URL" ]; then \
+		echo "== PostgreSQL: $${DATABASE_URL%%@*}@…"; $(VENV)/bin/pytest -q; \
+	else echo "== DATABASE_URL not set: skipping the PostgreSQL run"; fi
+
+test: lint test-sqlite test-postgres
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

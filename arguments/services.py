@@ -1,0 +1,194 @@
+"""Every change to a map goes through here: one transaction, one Event, one bump of the map's revision.
+
+Views and commands call these keyword-only functions; they never write models directly, so the
+activity log, the audit trail and live updates can rely on the Event table being complete.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.text import slugify
+
+from sources.models import Passage, Source
+
+from .models import (
+    ArgumentMap,
+    Claim,
+    ClaimKind,
+    Comment,
+    Event,
+    Evidence,
+    MapSource,
+    Membership,
+    Relation,
+    Role,
+    Verb,
+    Visibility,
+)
+
+
+class EditConflict(Exception):
+    """Someone else changed the object since the editor loaded it."""
+
+    def __init__(self, current) -> None:
+        self.current = current
+        super().__init__("This was changed by someone else while you were editing it.")
+
+
+def record_event(*, argument_map: ArgumentMap, actor, verb: str, obj, payload: dict | None = None) -> Event:
+    """Append to the map's log and bump its revision; call inside the change's transaction."""
+    ArgumentMap.objects.filter(pk=argument_map.pk).update(revision=F("revision") + 1)
+    return Event.objects.create(
+        map=argument_map,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        verb=verb,
+        object_type=type(obj).__name__.lower(),
+        object_id=obj.pk,
+        payload=payload or {},
+    )
+
+
+def unique_map_slug(title: str) -> str:
+    base = slugify(title)[:70] or "map"
+    slug, n = base, 2
+    while ArgumentMap.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def create_map(
+    *, owner, title: str, question: str, description: str = "", visibility: str = Visibility.PRIVATE, slug: str = ""
+) -> ArgumentMap:
+    argument_map = ArgumentMap.objects.create(
+        title=title,
+        slug=slug or unique_map_slug(title),
+        question=question,
+        description=description,
+        visibility=visibility,
+        created_by=owner,
+    )
+    Membership.objects.create(map=argument_map, user=owner, role=Role.OWNER)
+    record_event(argument_map=argument_map, actor=owner, verb=Verb.CREATED, obj=argument_map, payload={"title": title})
+    return argument_map
+
+
+@transaction.atomic
+def add_member(*, argument_map: ArgumentMap, user, role: str, actor) -> Membership:
+    membership, _ = Membership.objects.update_or_create(map=argument_map, user=user, defaults={"role": role})
+    record_event(
+        argument_map=argument_map,
+        actor=actor,
+        verb=Verb.JOINED,
+        obj=membership,
+        payload={"user": user.get_username(), "role": role},
+    )
+    return membership
+
+
+@transaction.atomic
+def add_source(*, argument_map: ArgumentMap, source: Source, actor) -> MapSource:
+    position = MapSource.objects.filter(map=argument_map).count()
+    map_source = MapSource.objects.create(map=argument_map, source=source, position=position)
+    record_event(
+        argument_map=argument_map, actor=actor, verb=Verb.LINKED, obj=map_source, payload={"source": source.title}
+    )
+    return map_source
+
+
+@transaction.atomic
+def create_claim(*, argument_map: ArgumentMap, actor, text: str, kind: str = ClaimKind.CLAIM) -> Claim:
+    claim = Claim(map=argument_map, kind=kind, text=text.strip(), created_by=actor)
+    claim.full_clean(exclude=["map", "created_by"])
+    claim.save()
+    record_event(argument_map=argument_map, actor=actor, verb=Verb.CREATED, obj=claim, payload={"text": claim.text})
+    return claim
+
+
+@transaction.atomic
+def update_claim(*, claim: Claim, actor, text: str, kind: str, expected_version: int) -> Claim:
+    """Change a claim's text and kind, refusing if it changed since `expected_version` was read."""
+    updated = Claim.objects.filter(pk=claim.pk, version=expected_version).update(
+        text=text.strip(), kind=kind, version=F("version") + 1
+    )
+    current = Claim.objects.get(pk=claim.pk)
+    if not updated:
+        raise EditConflict(current)
+    record_event(
+        argument_map=claim.map,
+        actor=actor,
+        verb=Verb.UPDATED,
+        obj=current,
+        payload={"text": current.text, "previous_text": claim.text, "kind": kind},
+    )
+    return current
+
+
+@transaction.atomic
+def create_relation(
+    *, argument_map: ArgumentMap, actor, from_claim: Claim, to_claim: Claim, kind: str, scheme: str = ""
+) -> Relation:
+    relation = Relation(
+        map=argument_map, from_claim=from_claim, to_claim=to_claim, kind=kind, scheme=scheme, created_by=actor
+    )
+    relation.full_clean(exclude=["map", "from_claim", "to_claim", "created_by"], validate_constraints=False)
+    relation.save()
+    record_event(
+        argument_map=argument_map,
+        actor=actor,
+        verb=Verb.LINKED,
+        obj=relation,
+        payload={"from": from_claim.pk, "to": to_claim.pk, "kind": kind, "from_text": from_claim.text},
+    )
+    return relation
+
+
+@transaction.atomic
+def add_evidence(
+    *, argument_map: ArgumentMap, actor, source: Source, start: int, end: int, claim: Claim, stance: str, note: str = ""
+) -> Evidence:
+    """Quote source.text[start:end] as evidence for a claim, reusing the passage if the span exists."""
+    passage = Passage.objects.filter(source=source, start=start, end=end).first()
+    if passage is None:
+        passage = Passage.from_span(source, start, end, created_by=actor)
+        passage.save()
+    evidence = Evidence(map=argument_map, passage=passage, claim=claim, stance=stance, note=note, created_by=actor)
+    evidence.full_clean(exclude=["map", "passage", "claim", "created_by"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            evidence.save()
+    except IntegrityError as error:
+        raise ValueError("This passage is already linked to that claim.") from error
+    record_event(
+        argument_map=argument_map,
+        actor=actor,
+        verb=Verb.LINKED,
+        obj=evidence,
+        payload={"claim": claim.pk, "stance": stance, "quote": passage.exact[:200], "source": source.short_citation},
+    )
+    return evidence
+
+
+@transaction.atomic
+def add_comment(*, claim: Claim, actor, body: str, parent: Comment | None = None) -> Comment:
+    comment = Comment.objects.create(claim=claim, author=actor, body=body.strip(), parent=parent)
+    record_event(argument_map=claim.map, actor=actor, verb=Verb.CREATED, obj=comment, payload={"claim": claim.pk})
+    return comment
+
+
+@transaction.atomic
+def update_map(
+    *, argument_map: ArgumentMap, actor, title: str, question: str, description: str, visibility: str, expected_version: int
+) -> ArgumentMap:
+    updated = ArgumentMap.objects.filter(pk=argument_map.pk, version=expected_version).update(
+        title=title, question=question, description=description, visibility=visibility, version=F("version") + 1
+    )
+    current = ArgumentMap.objects.get(pk=argument_map.pk)
+    if not updated:
+        raise EditConflict(current)
+    changed = {
+        name: getattr(current, name)
+        for name in ("title", "question", "description", "visibility")
+        if getattr(current, name) != getattr(argument_map, name)
+    }
+    record_event(argument_map=current, actor=actor, verb=Verb.UPDATED, obj=current, payload=changed)
+    return current

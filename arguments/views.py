@@ -1,0 +1,136 @@
+"""Pages of argument maps. Thin views: access from arguments.access, writes through arguments.services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from sources.access import readable_sources
+from sources.models import Source
+from sources.rendering import Span, render_text
+
+from . import services
+from .access import Need, get_map_for
+from .forms import AddSourceForm, MapForm, MapSettingsForm
+from .models import ArgumentMap, Evidence, MapSource, Membership
+from .outline import build_outline
+
+
+@require_GET
+def home(request):
+    demo = ArgumentMap.objects.visible_to(request.user).filter(slug="coalitions-of-the-willing").first()
+    my_maps = []
+    if request.user.is_authenticated:
+        my_maps = _annotated(ArgumentMap.objects.filter(memberships__user=request.user)).order_by("-updated")
+    return render(request, "home.html", {"demo": demo, "my_maps": my_maps})
+
+
+@require_GET
+def map_list(request):
+    maps = _annotated(ArgumentMap.objects.visible_to(request.user)).order_by("title")
+    return render(request, "arguments/map_list.html", {"maps": maps})
+
+
+def _annotated(maps):
+    return maps.annotate(
+        claim_count=Count("claims", distinct=True),
+        source_count=Count("map_sources", distinct=True),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def map_new(request):
+    form = MapForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        argument_map = services.create_map(owner=request.user, **form.cleaned_data)
+        return redirect(argument_map)
+    return render(request, "arguments/map_form.html", {"form": form})
+
+
+@require_GET
+def map_detail(request, slug: str):
+    access = get_map_for(request.user, slug, Need.READ)
+    argument_map = access.map
+    map_sources = list(
+        MapSource.objects.filter(map=argument_map).select_related("source").defer("source__text", "source__original")
+    )
+    members = list(Membership.objects.filter(map=argument_map).select_related("user").order_by("role", "user__username"))
+    context = {
+        "access": access,
+        "map": argument_map,
+        "outline": build_outline(argument_map),
+        "map_sources": map_sources,
+        "members": members,
+    }
+    return render(request, "arguments/map_detail.html", context)
+
+
+@require_GET
+def map_source(request, slug: str, source_slug: str):
+    """A source read inside a map: its text with the map's passages highlighted by stance."""
+    access = get_map_for(request.user, slug, Need.READ)
+    source = get_object_or_404(Source, slug=source_slug, map_sources__map=access.map)
+    evidence = list(
+        Evidence.objects.filter(map=access.map, passage__source=source)
+        .select_related("passage", "claim")
+        .order_by("passage__start", "passage__end", "id")
+    )
+    spans = {}
+    for ev in evidence:
+        p = ev.passage
+        spans.setdefault(p.pk, Span(id=p.pk, start=p.start, end=p.end, css=f"stance-{ev.stance}"))
+    html = render_text(source.text, list(spans.values()))
+    others = (
+        MapSource.objects.filter(map=access.map)
+        .exclude(source=source)
+        .select_related("source")
+        .only("source__title", "source__slug", "map_id", "position")
+    )
+    context = {"access": access, "map": access.map, "source": source, "text_html": html, "evidence": evidence}
+    context["other_sources"] = list(others)
+    return render(request, "arguments/map_source.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def map_settings(request, slug: str):
+    """Owners change the map's title, question, description and visibility."""
+    access = get_map_for(request.user, slug, Need.MANAGE)
+    form = MapSettingsForm(request.POST or None, instance=access.map, initial={"version": access.map.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            argument_map = services.update_map(
+                argument_map=ArgumentMap.objects.get(pk=access.map.pk),
+                actor=request.user,
+                title=data["title"],
+                question=data["question"],
+                description=data["description"],
+                visibility=data["visibility"],
+                expected_version=data["version"],
+            )
+        except services.EditConflict as conflict:
+            form.add_error(
+                None,
+                f"Someone else changed these settings while you were editing (now titled “{conflict.current.title}”). "
+                "Reload the page to see their version, then make your change again.",
+            )
+        else:
+            messages.success(request, "Map settings saved.")
+            return redirect(argument_map)
+    return render(request, "arguments/map_settings.html", {"access": access, "map": access.map, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def map_add_source(request, slug: str):
+    """Editors add a document from the library (or upload one first) to the map."""
+    access = get_map_for(request.user, slug, Need.EDIT)
+    choices = readable_sources(request.user).for_library().exclude(map_sources__map=access.map)
+    form = AddSourceForm(request.POST or None, choices=choices)
+    if request.method == "POST" and form.is_valid():
+        source = form.cleaned_data["source"]
+        services.add_source(argument_map=access.map, source=source, actor=request.user)
+        messages.success(request, f"Added “{source.title}” to the map.")
+        return redirect(access.map)
+    return render(request, "arguments/map_add_source.html", {"access": access, "map": access.map, "form": form})

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "sources"
+urlpatterns = [
+    path("", views.library, name="library"),
+    path("upload/", views.upload, name="upload"),
+    path("<slug:slug>/", views.detail, name="detail"),
+]

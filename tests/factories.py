@@ -1,0 +1,81 @@
+"""Plain factory functions for tests: explicit, no magic."""
+
+from itertools import count
+
+from django.contrib.auth import get_user_model
+
+from arguments import services
+from arguments.models import ArgumentMap, Claim, ClaimKind, Role, Visibility
+from sources.models import Source, SourceFormat
+
+_seq = count(1)
+
+SAMPLE_TEXT = (
+    "Coalitions of the willing act quickly when the Security Council is blocked.\n\n"
+    "Critics answer that such coalitions lack accountability and legitimacy.\n\n"
+    "Peace operations remain a necessity and a resource that should be used."
+)
+
+
+def make_user(username: str | None = None, **fields):
+    username = username or f"user{next(_seq)}"
+    return get_user_model().objects.create_user(username=username, password="pw-for-tests", **fields)
+
+
+def make_source(title: str | None = None, text: str = SAMPLE_TEXT, added_by=None, **fields) -> Source:
+    n = next(_seq)
+    return Source.objects.create(
+        title=title or f"Source {n}",
+        text=text,
+        authors=fields.pop("authors", ["Ana Lima", "Bo Chen"]),
+        published=fields.pop("published", "2021-08-04"),
+        original_format=SourceFormat.TXT,
+        original_name=f"source-{n}.txt",
+        added_by=added_by,
+        **fields,
+    )
+
+
+def make_map(owner, *, visibility: str = Visibility.PRIVATE, title: str | None = None, **members) -> ArgumentMap:
+    """A map owned by `owner`, with extra members given as role=user (editor=, annotator=, viewer=)."""
+    argument_map = services.create_map(
+        owner=owner, title=title or f"Map {next(_seq)}", question="Should states act in coalitions?", visibility=visibility
+    )
+    for role, user in members.items():
+        services.add_member(argument_map=argument_map, user=user, role=Role(role), actor=owner)
+    return argument_map
+
+
+def make_claim(argument_map: ArgumentMap, text: str | None = None, kind: str = ClaimKind.CLAIM, actor=None) -> Claim:
+    return services.create_claim(
+        argument_map=argument_map, actor=actor, text=text or f"Claim {next(_seq)}", kind=kind
+    )
+
+
+def grow_map(argument_map: ArgumentMap, source: Source, *, claims: int, actor=None) -> None:
+    """Add a thesis tree of `claims` claims, alternating pro and con, each with one quote as evidence."""
+    if not argument_map.map_sources.filter(source=source).exists():
+        services.add_source(argument_map=argument_map, source=source, actor=actor)
+    thesis = make_claim(argument_map, "The thesis under debate.", kind=ClaimKind.THESIS, actor=actor)
+    parents = [thesis]
+    sentence_end = source.text.index(".") + 1
+    for i in range(claims):
+        claim = make_claim(argument_map, f"Argument number {i}", actor=actor)
+        services.create_relation(
+            argument_map=argument_map,
+            actor=actor,
+            from_claim=claim,
+            to_claim=parents[i // 3],
+            kind="supports" if i % 2 == 0 else "opposes",
+        )
+        start = i % 40
+        services.add_evidence(
+            argument_map=argument_map,
+            actor=actor,
+            source=source,
+            start=start,
+            end=sentence_end,
+            claim=claim,
+            stance=("states", "supports", "opposes")[i % 3],
+        )
+        parents.append(claim)

@@ -1,0 +1,155 @@
+"""Pages render for their readers, and their query counts do not grow with the map."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from arguments import services
+from arguments.models import ArgumentMap, Event, Visibility
+
+from .factories import grow_map, make_map, make_source, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def queries_for(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+def test_landing_page_explains_warrant_and_opens_the_demo(client):
+    owner = make_user()
+    make_map(owner, visibility=Visibility.PUBLIC, title="Demo").slug
+    ArgumentMap.objects.update(slug="coalitions-of-the-willing")
+    page = client.get("/").content.decode()
+    assert "Warrant lets a seminar read documents together" in page
+    assert 'href="/maps/coalitions-of-the-willing/"' in page
+
+
+def test_dashboard_lists_my_maps(client, private_map, owner):
+    client.force_login(owner)
+    page = client.get("/").content.decode()
+    assert "Your maps" in page and private_map.title in page
+
+
+def test_map_page_shows_question_theses_outline_quotes_and_citations(client, owner):
+    argument_map = make_map(owner, visibility=Visibility.PUBLIC)
+    source = make_source("Coalitions op-ed", authors=["David L. Phillips"], published="2021-08-04")
+    grow_map(argument_map, source, claims=4, actor=owner)
+    page = client.get(argument_map.get_absolute_url()).content.decode()
+    assert argument_map.question in page
+    assert "The thesis under debate." in page
+    assert "Argument number 3" in page
+    assert "Pro</span>" in page and "Con</span>" in page
+    assert "Phillips 2021" in page  # citation of each quote
+    passage = source.passages.first()
+    assert f"/maps/{argument_map.slug}/sources/{source.slug}/#passage-{passage.pk}" in page
+
+
+def test_map_reader_highlights_passages_by_stance(client, owner):
+    argument_map = make_map(owner, visibility=Visibility.PUBLIC)
+    source = make_source()
+    grow_map(argument_map, source, claims=3, actor=owner)
+    page = client.get(reverse("arguments:source", args=[argument_map.slug, source.slug])).content.decode()
+    for passage in source.passages.all():
+        assert f'id="passage-{passage.pk}"' in page
+    assert "stance-states" in page and "stance-supports" in page and "stance-opposes" in page
+
+
+def test_user_text_is_escaped_everywhere_it_is_shown(client, owner):
+    argument_map = make_map(owner, visibility=Visibility.PUBLIC, title="<script>alert(1)</script>")
+    source = make_source("<img src=x onerror=alert(2)>", text="Plain <b>bold</b> & text.\n\nMore.")
+    services.add_source(argument_map=argument_map, source=source, actor=owner)
+    claim = services.create_claim(argument_map=argument_map, actor=owner, text="<i>claim</i>", kind="thesis")
+    services.add_evidence(argument_map=argument_map, actor=owner, source=source, start=0, end=12, claim=claim,
+                          stance="states", note="<u>note</u>")
+    for url in [argument_map.get_absolute_url(), reverse("arguments:source", args=[argument_map.slug, source.slug]),
+                reverse("arguments:list"), source.get_absolute_url()]:
+        page = client.get(url).content.decode()
+        for raw in ["<script>alert(1)", "<img src=x", "<b>bold", "<i>claim", "<u>note"]:
+            assert raw not in page, (url, raw)
+
+
+def test_map_page_and_reader_query_counts_stay_the_same_for_a_map_ten_times_larger(client, owner):
+    small, large = make_map(owner, visibility=Visibility.PUBLIC), make_map(owner, visibility=Visibility.PUBLIC)
+    grow_map(small, make_source(), claims=6, actor=owner)
+    large_source = make_source()
+    grow_map(large, large_source, claims=60, actor=owner)
+    small_source = small.sources.get()
+    client.force_login(owner)
+
+    map_small = queries_for(client, small.get_absolute_url())
+    map_large = queries_for(client, large.get_absolute_url())
+    reader_small = queries_for(client, reverse("arguments:source", args=[small.slug, small_source.slug]))
+    reader_large = queries_for(client, reverse("arguments:source", args=[large.slug, large_source.slug]))
+    library = queries_for(client, reverse("sources:library"))
+    assert map_small == map_large == 9
+    assert reader_small == reader_large == 7
+    assert library <= 4
+
+
+def test_source_page_query_count_is_fixed(client, owner):
+    client.force_login(owner)
+    short = make_source(added_by=owner)
+    long = make_source(added_by=owner, text="A long paragraph of words. " * 2000)
+    assert queries_for(client, short.get_absolute_url()) == queries_for(client, long.get_absolute_url()) == 3
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": connection.vendor}
+
+
+def test_signup_logs_in_and_lands_on_the_dashboard(client):
+    response = client.post(
+        reverse("signup"),
+        {"username": "newbie", "email": "n@example.org", "password1": "a-long-pass-phrase", "password2": "a-long-pass-phrase"},
+    )
+    assert response.status_code == 302
+    assert "Your maps" in client.get("/").content.decode()
+
+
+def test_signup_with_mismatched_passwords_shows_the_error_and_creates_nobody(client):
+    from django.contrib.auth import get_user_model
+
+    response = client.post(
+        reverse("signup"), {"username": "newbie", "password1": "a-long-pass-phrase", "password2": "different-phrase"}
+    )
+    assert response.status_code == 200
+    assert "didn’t match" in response.content.decode()
+    assert not get_user_model().objects.filter(username="newbie").exists()
+
+
+def test_login_and_logout(client):
+    make_user("lena")
+    bad = client.post(reverse("login"), {"username": "lena", "password": "wrong"})
+    assert "do not match" in bad.content.decode()
+    assert client.post(reverse("login"), {"username": "lena", "password": "pw-for-tests"}).status_code == 302
+    assert "Signed in as" in client.get("/").content.decode()
+    assert client.post(reverse("logout")).status_code == 302
+    assert "Signed in as" not in client.get("/").content.decode()
+
+
+def test_creating_a_map_makes_me_its_owner_and_logs_it(client):
+    me = make_user()
+    client.force_login(me)
+    response = client.post(
+        reverse("arguments:new"),
+        {"title": "Coalitions seminar", "question": "Should states act in coalitions?", "visibility": "private"},
+    )
+    argument_map = ArgumentMap.objects.get(title="Coalitions seminar")
+    assert response["Location"] == argument_map.get_absolute_url()
+    assert argument_map.memberships.get().user == me
+    assert Event.objects.filter(map=argument_map, verb="created").exists()
+
+
+def test_creating_a_map_without_a_question_shows_the_error(client):
+    client.force_login(make_user())
+    response = client.post(reverse("arguments:new"), {"title": "No question", "visibility": "private"})
+    assert response.status_code == 200
+    assert "This field is required" in response.content.decode()
+    assert not ArgumentMap.objects.exists()
