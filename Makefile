@@ -28,13 +28,17 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run
 
+# Browser tests (marked `browser`) run in a pytest process of their own; see tests/browser/conftest.py.
+PYTEST := $(VENV)/bin/pytest -q
+
 test-sqlite: install
-	env -u DATABASE_URL $(VENV)/bin/pytest -q
+	env -u DATABASE_URL $(PYTEST) -m "not browser"
+	env -u DATABASE_URL $(PYTEST) -m browser
 
 # Runs only when DATABASE_URL points at a PostgreSQL server (as .ci/run sets it).
 test-postgres: install
 	@if [ -n "$$DATABASE_URL" ]; then \
-		echo "== PostgreSQL: $${DATABASE_URL%%@*}@…"; $(VENV)/bin/pytest -q; \
+		echo "== PostgreSQL"; $(PYTEST) -m "not browser" && $(PYTEST) -m browser; \
 	else echo "== DATABASE_URL not set: skipping the PostgreSQL run"; fi
 
 test: lint test-sqlite test-postgres

@@ -26,7 +26,7 @@ class UploadForm(forms.Form):
         error_messages={"invalid": "Write the date as YYYY, YYYY-MM or YYYY-MM-DD."},
     )
     kind = forms.ChoiceField(choices=SourceKind.choices, initial=SourceKind.OTHER)
-    url = forms.URLField(label="URL", max_length=1000, required=False)
+    url = forms.URLField(label="URL", max_length=1000, required=False, assume_scheme="https")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -97,7 +97,11 @@ class Source(models.Model):
         return reverse("sources:detail", args=[self.slug])
 
     def _unique_slug(self) -> str:
-        base = slugify(self.title)[:100] or "source"
+        # Cut long titles at a word boundary: readable URLs, never a trailing hyphen.
+        base = slugify(self.title)
+        if len(base) > 60:
+            base = base[:61].rsplit("-", 1)[0]
+        base = base.strip("-") or "source"
         slug, n = base, 2
         while Source.objects.filter(slug=slug).exists():
             slug, n = f"{base}-{n}", n + 1

@@ -44,7 +44,7 @@ def test_both_sides_are_developed_and_rebuttals_go_three_levels_deep(demo):
     pros = Relation.objects.filter(to_claim=thesis, kind="supports").count()
     cons = Relation.objects.filter(to_claim=thesis, kind="opposes").count()
     assert pros >= 3 and cons >= 3
-    attacks = nx.DiGraph(Relation.objects.filter(map=demo, kind="opposes").values_list("from_claim", "to_claim"))
+    attacks = nx.DiGraph(list(Relation.objects.filter(map=demo, kind="opposes").values_list("from_claim", "to_claim")))
     # A counterclaim of a counterclaim of a counterclaim: a chain of three attacks at least.
     assert nx.dag_longest_path_length(attacks) >= 3
 
