@@ -177,7 +177,14 @@ def add_comment(*, claim: Claim, actor, body: str, parent: Comment | None = None
 
 @transaction.atomic
 def update_map(
-    *, argument_map: ArgumentMap, actor, title: str, question: str, description: str, visibility: str, expected_version: int
+    *,
+    argument_map: ArgumentMap,
+    actor,
+    title: str,
+    question: str,
+    description: str,
+    visibility: str,
+    expected_version: int,
 ) -> ArgumentMap:
     updated = ArgumentMap.objects.filter(pk=argument_map.pk, version=expected_version).update(
         title=title, question=question, description=description, visibility=visibility, version=F("version") + 1

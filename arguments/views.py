@@ -56,7 +56,9 @@ def map_detail(request, slug: str):
     map_sources = list(
         MapSource.objects.filter(map=argument_map).select_related("source").defer("source__text", "source__original")
     )
-    members = list(Membership.objects.filter(map=argument_map).select_related("user").order_by("role", "user__username"))
+    members = list(
+        Membership.objects.filter(map=argument_map).select_related("user").order_by("role", "user__username")
+    )
     context = {
         "access": access,
         "map": argument_map,

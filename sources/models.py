@@ -154,9 +154,7 @@ class Passage(models.Model):
     exact = models.TextField()
     prefix = models.CharField(max_length=CONTEXT_CHARS, blank=True)
     suffix = models.CharField(max_length=CONTEXT_CHARS, blank=True)
-    anchor_status = models.CharField(
-        max_length=10, choices=AnchorStatus.choices, default=AnchorStatus.ANCHORED
-    )
+    anchor_status = models.CharField(max_length=10, choices=AnchorStatus.choices, default=AnchorStatus.ANCHORED)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -5,7 +5,12 @@ white space trimmed at both ends of every line; blocks separated by blank lines 
 and a paragraph cut in two by a page break (no closing punctuation, next block starts in lower
 case) is mended; inside a paragraph, soft-wrapped lines are joined with a space, words hyphenated
 across a line end are rejoined, and list items keep their own lines. Paragraphs are separated by
-exactly one blank line; runs of spaces fold to one.
+exactly one blank line; runs of spaces fold to one. Control characters are dropped (other line
+and paragraph separators count as line breaks) and typographic ligatures (ﬁ, ﬂ) are spelled out.
+
+Mending page breaks suits text that was laid out on pages (PDF, text extracted from print). Formats
+that mark their paragraphs explicitly (HTML, Markdown, DOCX) pass mend_page_breaks=False, so that a
+heading or list item without closing punctuation is not run into a paragraph starting in lower case.
 """
 
 import re
@@ -13,21 +18,34 @@ import unicodedata
 
 # Characters that can end a paragraph; a block ending in anything else continues on the next one
 # when that one starts in lower case (a page break fell mid-sentence).
-PARAGRAPH_END = set(".!?:;\"”’)]…*")
+PARAGRAPH_END = set('.!?:;"”’)]…*')
 LIST_ITEM = re.compile(r"^(?:[-*•‣◦]\s|\d{1,3}[.)]\s|[a-z][.)]\s)")
 DASHES_JOINED_TIGHT = ("—", "–", "/")
 SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+# Starts only at the beginning of a word: tried from inside one, the pattern backtracks over the rest of
+# the word at every position, which is quadratic on a long run of letters (a base64 blob, say).
+COMPOUND = re.compile(r"(?<!\w)\w+-\w+")
+# How much of a paragraph's end the line-joining rules look at; no word of prose is longer.
+LONGEST_WORD = 100
 INVISIBLE = re.compile(r"[\u00ad\u200b\ufeff]")  # soft hyphens, zero-width spaces, stray BOMs
+# Vertical tabs (Word's manual line break in exported text), NEL and the Unicode separators.
+OTHER_BREAKS = str.maketrans({"\v": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n\n"})
+# Any control character left after that carries no text, and PostgreSQL refuses NUL outright.
+CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# PDFs often extract 'ﬁnancial' with a ligature character; nobody types that when quoting.
+LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
 
 
-def normalise(raw: str) -> str:
+def normalise(raw: str, *, mend_page_breaks: bool = True) -> str:
     text = unicodedata.normalize("NFC", raw)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
+    text = CONTROL.sub("", text.translate(OTHER_BREAKS)).translate(LIGATURES)
     text = INVISIBLE.sub("", text)
     text = SPACES.sub(" ", text)
     lines = [line.strip() for line in text.split("\n")]
     blocks = _blocks(lines)
-    blocks = _mend_page_breaks(blocks)
+    if mend_page_breaks:
+        blocks = _mend_page_breaks(blocks)
     hyphenated = _inline_hyphenated_words(lines)
     paragraphs = [_join_lines(block, hyphenated) for block in blocks]
     return "\n\n".join(p for p in paragraphs if p)
@@ -72,24 +90,36 @@ def _inline_hyphenated_words(lines: list[str]) -> set[str]:
 
     A line-end hyphen that joins the same two halves is kept: the word really has a hyphen.
     """
-    return {m.group(0).lower() for line in lines for m in re.finditer(r"\w+-\w+", line)}
+    return {m.group(0).lower() for line in lines for m in COMPOUND.finditer(line)}
 
 
 def _join_lines(block: list[str], hyphenated: set[str]) -> str:
-    out = block[0]
+    # Pieces joined once at the end, and rules that look only at the tail of the text so far: slicing or
+    # rebuilding the whole paragraph at every line would be quadratic on a long one.
+    pieces = [block[0]]
+    tail = block[0][-LONGEST_WORD:]
     for line in block[1:]:
         if LIST_ITEM.match(line):
-            out += "\n" + line
-        elif out.endswith("-") and len(out) > 1 and out[-2].isalpha() and line[0].islower():
-            head = re.search(r"(\w+)-$", out)
-            tail = re.match(r"\w+", line)
-            compound = f"{head.group(1)}-{tail.group(0)}".lower() if head and tail else ""
-            if compound in hyphenated or (head and not head.group(1)[-1].islower()):
-                out += line  # a real hyphen, as in 'self-interest' or 'UN-mandated'
-            else:
-                out = out[:-1] + line
-        elif out.endswith(DASHES_JOINED_TIGHT):
-            out += line
+            joint = "\n"
+        elif tail.endswith("-") and len(tail) > 1 and tail[-2].isalnum() and line[0].isalnum():
+            if not _keeps_hyphen(tail, line, hyphenated):
+                pieces[-1], tail = pieces[-1][:-1], tail[:-1]
+            joint = ""
+        elif tail.endswith(DASHES_JOINED_TIGHT):
+            joint = ""
         else:
-            out += " " + line
-    return out
+            joint = " "
+        pieces += [joint, line]
+        tail = (tail + joint + line)[-LONGEST_WORD:]
+    return "".join(pieces)
+
+
+def _keeps_hyphen(text_end: str, line: str, hyphenated: set[str]) -> bool:
+    """Whether a hyphen at a line end belongs to the text ('self-interest') or only to the layout ('fight-ing')."""
+    before = re.search(r"\w+(?=-$)", text_end).group(0)
+    after = re.match(r"\w+", line).group(0)
+    if not line[0].islower() or not before[-1].islower():
+        return True  # 'anti-American', 'COVID-19', 'UN-mandated': line breaking never splits a word there
+    if any(c.isdigit() for c in before):
+        return True  # '1990s-era', 'G7-led'
+    return f"{before}-{after}".lower() in hyphenated

@@ -34,9 +34,7 @@ def upload(request):
         data = form.cleaned_data
         upload_file = data.pop("file")
         try:
-            source = import_source(
-                filename=upload_file.name, data=upload_file.read(), added_by=request.user, **data
-            )
+            source = import_source(filename=upload_file.name, data=upload_file.read(), added_by=request.user, **data)
         except IngestError as error:
             form.add_error("file", str(error))
         except ValidationError as error:

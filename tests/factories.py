@@ -39,7 +39,10 @@ def make_source(title: str | None = None, text: str = SAMPLE_TEXT, added_by=None
 def make_map(owner, *, visibility: str = Visibility.PRIVATE, title: str | None = None, **members) -> ArgumentMap:
     """A map owned by `owner`, with extra members given as role=user (editor=, annotator=, viewer=)."""
     argument_map = services.create_map(
-        owner=owner, title=title or f"Map {next(_seq)}", question="Should states act in coalitions?", visibility=visibility
+        owner=owner,
+        title=title or f"Map {next(_seq)}",
+        question="Should states act in coalitions?",
+        visibility=visibility,
     )
     for role, user in members.items():
         services.add_member(argument_map=argument_map, user=user, role=Role(role), actor=owner)
@@ -47,9 +50,7 @@ def make_map(owner, *, visibility: str = Visibility.PRIVATE, title: str | None =
 
 
 def make_claim(argument_map: ArgumentMap, text: str | None = None, kind: str = ClaimKind.CLAIM, actor=None) -> Claim:
-    return services.create_claim(
-        argument_map=argument_map, actor=actor, text=text or f"Claim {next(_seq)}", kind=kind
-    )
+    return services.create_claim(argument_map=argument_map, actor=actor, text=text or f"Claim {next(_seq)}", kind=kind)
 
 
 def grow_map(argument_map: ArgumentMap, source: Source, *, claims: int, actor=None) -> None:

@@ -112,7 +112,9 @@ def test_evidence_stance_and_uniqueness(setting):
     ev = services.add_evidence(
         argument_map=argument_map, actor=owner, source=source, start=0, end=10, claim=claim, stance="states"
     )
-    assert rejected(lambda: Evidence.objects.create(map=argument_map, passage=ev.passage, claim=claim, stance="opposes"))
+    assert rejected(
+        lambda: Evidence.objects.create(map=argument_map, passage=ev.passage, claim=claim, stance="opposes")
+    )
     other = make_claim(argument_map)
     assert rejected(lambda: Evidence.objects.create(map=argument_map, passage=ev.passage, claim=other, stance="maybe"))
 

@@ -22,7 +22,7 @@ def queries_for(client, url: str) -> int:
 
 def test_landing_page_explains_warrant_and_opens_the_demo(client):
     owner = make_user()
-    make_map(owner, visibility=Visibility.PUBLIC, title="Demo").slug
+    make_map(owner, visibility=Visibility.PUBLIC, title="Demo")
     ArgumentMap.objects.update(slug="coalitions-of-the-willing")
     page = client.get("/").content.decode()
     assert "Warrant lets a seminar read documents together" in page
@@ -64,10 +64,22 @@ def test_user_text_is_escaped_everywhere_it_is_shown(client, owner):
     source = make_source("<img src=x onerror=alert(2)>", text="Plain <b>bold</b> & text.\n\nMore.")
     services.add_source(argument_map=argument_map, source=source, actor=owner)
     claim = services.create_claim(argument_map=argument_map, actor=owner, text="<i>claim</i>", kind="thesis")
-    services.add_evidence(argument_map=argument_map, actor=owner, source=source, start=0, end=12, claim=claim,
-                          stance="states", note="<u>note</u>")
-    for url in [argument_map.get_absolute_url(), reverse("arguments:source", args=[argument_map.slug, source.slug]),
-                reverse("arguments:list"), source.get_absolute_url()]:
+    services.add_evidence(
+        argument_map=argument_map,
+        actor=owner,
+        source=source,
+        start=0,
+        end=12,
+        claim=claim,
+        stance="states",
+        note="<u>note</u>",
+    )
+    for url in [
+        argument_map.get_absolute_url(),
+        reverse("arguments:source", args=[argument_map.slug, source.slug]),
+        reverse("arguments:list"),
+        source.get_absolute_url(),
+    ]:
         page = client.get(url).content.decode()
         for raw in ["<script>alert(1)", "<img src=x", "<b>bold", "<i>claim", "<u>note"]:
             assert raw not in page, (url, raw)
@@ -107,7 +119,12 @@ def test_healthz_reports_the_database(client):
 def test_signup_logs_in_and_lands_on_the_dashboard(client):
     response = client.post(
         reverse("signup"),
-        {"username": "newbie", "email": "n@example.org", "password1": "a-long-pass-phrase", "password2": "a-long-pass-phrase"},
+        {
+            "username": "newbie",
+            "email": "n@example.org",
+            "password1": "a-long-pass-phrase",
+            "password2": "a-long-pass-phrase",
+        },
     )
     assert response.status_code == 302
     assert "Your maps" in client.get("/").content.decode()

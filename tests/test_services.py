@@ -51,7 +51,9 @@ def test_an_edit_from_an_old_version_is_refused_and_changes_nothing():
     owner = make_user()
     argument_map = make_map(owner)
     claim = make_claim(argument_map, "Coalitions are fast.")
-    first = services.update_claim(claim=claim, actor=owner, text="Coalitions are faster.", kind="claim", expected_version=1)
+    first = services.update_claim(
+        claim=claim, actor=owner, text="Coalitions are faster.", kind="claim", expected_version=1
+    )
     assert first.version == 2
     with pytest.raises(services.EditConflict) as conflict:
         services.update_claim(claim=claim, actor=owner, text="Coalitions are slow.", kind="claim", expected_version=1)

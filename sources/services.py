@@ -1,0 +1,90 @@
+"""Writing to the source library. Views, the demo loader and management commands all import through here."""
+
+import re
+from datetime import date
+from pathlib import PurePosixPath
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .ingest import extract
+from .models import Source, SourceKind
+
+PUBLISHED = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+PUBLISHED_MESSAGE = "Write the date as YYYY, YYYY-MM or YYYY-MM-DD, and make it a real date."
+
+
+def import_source(
+    *,
+    filename: str,
+    data: bytes,
+    added_by=None,
+    title: str = "",
+    authors: list[str] | None = None,
+    container_title: str = "",
+    publisher: str = "",
+    place: str = "",
+    published: str = "",
+    kind: str = SourceKind.OTHER,
+    language: str = "en",
+    url: str = "",
+    isbn: str = "",
+    doi: str = "",
+    notes: str = "",
+) -> Source:
+    """Extract the file's text and store it, with the original bytes, as a new Source.
+
+    Raises IngestError if the file cannot be read and ValidationError if the metadata is invalid;
+    in both cases nothing is written.
+    """
+    extracted = extract(filename, data)
+    name = PurePosixPath(filename.replace("\\", "/")).name
+    source = Source(
+        title=title.strip() or extracted.title or PurePosixPath(name).stem.strip() or "Untitled",
+        authors=[author.strip() for author in authors or [] if author.strip()],
+        container_title=container_title.strip(),
+        publisher=publisher.strip(),
+        place=place.strip(),
+        published=published.strip(),
+        kind=kind,
+        language=language.strip(),
+        url=url.strip(),
+        isbn=isbn.strip(),
+        doi=doi.strip(),
+        notes=notes.strip(),
+        text=extracted.text,
+        original=data,
+        original_name=name[:255],
+        original_format=extracted.format,
+        added_by=added_by,
+    )
+    with transaction.atomic():
+        _validate(source)
+        source.save()
+    return source
+
+
+def _validate(source: Source) -> None:
+    problems: dict[str, list[str]] = {}
+    try:
+        # slug and sha256 are derived by save(); everything the caller supplied is checked here.
+        source.full_clean(exclude=["slug", "sha256"])
+    except ValidationError as error:
+        problems.update(error.message_dict)
+    if source.published and not _is_real_date(source.published):
+        problems.setdefault("published", []).append(PUBLISHED_MESSAGE)
+    if problems:
+        raise ValidationError(problems)
+
+
+def _is_real_date(published: str) -> bool:
+    """The model keeps the date as text, so a month 13 would otherwise travel on into citations."""
+    match = PUBLISHED.match(published)
+    if match is None:
+        return False
+    year, month, day = (int(part) if part else 1 for part in match.groups())
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
