@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 
 from .models import SourceKind
 
@@ -32,7 +33,9 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         limit = settings.WARRANT_MAX_UPLOAD_BYTES
         if upload.size > limit:
-            raise forms.ValidationError(f"The file is larger than the {limit // (1024 * 1024)} MB limit.")
+            raise forms.ValidationError(
+                f"This file is {filesizeformat(upload.size)}, over the {filesizeformat(limit)} limit."
+            )
         return upload
 
     def clean_authors(self) -> list[str]:
