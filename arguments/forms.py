@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import ArgumentMap
+from .models import ArgumentMap, ClaimKind
 
 
 class MapForm(forms.ModelForm):
@@ -30,3 +30,25 @@ class AddSourceForm(forms.Form):
     def __init__(self, *args, choices, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["source"].queryset = choices
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Your comment",
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Markdown works: *emphasis*, **strong**, lists, > quotes and links.",
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ClaimEditForm(forms.Form):
+    text = forms.CharField(max_length=2_000, widget=forms.Textarea(attrs={"rows": 3}))
+    kind = forms.ChoiceField(choices=ClaimKind.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError("A claim needs some words.")
+        return text

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import claim_views, views
 
 app_name = "arguments"
 urlpatterns = [
@@ -9,5 +9,8 @@ urlpatterns = [
     path("<slug:slug>/", views.map_detail, name="map"),
     path("<slug:slug>/settings/", views.map_settings, name="settings"),
     path("<slug:slug>/add-source/", views.map_add_source, name="add_source"),
+    path("<slug:slug>/claims/<int:claim_id>/", claim_views.claim_detail, name="claim"),
+    path("<slug:slug>/claims/<int:claim_id>/comments/", claim_views.claim_comment, name="claim_comment"),
+    path("<slug:slug>/claims/<int:claim_id>/edit/", claim_views.claim_edit, name="claim_edit"),
     path("<slug:slug>/sources/<slug:source_slug>/", views.map_source, name="source"),
 ]

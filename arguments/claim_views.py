@@ -1,0 +1,129 @@
+"""The claim page: the claim, its relations, its evidence, its discussion and its history."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import services
+from .access import MapAccess, Need, get_map_for
+from .forms import ClaimEditForm, CommentForm
+from .markdown import render_markdown
+from .models import Claim, Comment, Event, Evidence, Relation
+
+
+def _claim_in(access: MapAccess, claim_id: int) -> Claim:
+    return get_object_or_404(Claim.objects.select_related("created_by"), map=access.map, pk=claim_id)
+
+
+def _discussion(claim: Claim) -> list[dict]:
+    """Comments as a flat list in thread order, each with its depth, rendered once here."""
+    comments = list(Comment.objects.filter(claim=claim).select_related("author").order_by("created", "id"))
+    replies: dict[int | None, list[Comment]] = {}
+    for comment in comments:
+        replies.setdefault(comment.parent_id, []).append(comment)
+    ordered: list[dict] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for comment in replies.get(parent_id, []):
+            ordered.append({"comment": comment, "depth": min(depth, 4), "html": render_markdown(comment.body)})
+            walk(comment.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def _history(claim: Claim) -> list[Event]:
+    """Events about this claim: its own edits, and evidence, relations and comments that touch it."""
+    touches = (
+        Q(object_type="claim", object_id=claim.pk)
+        | Q(object_type__in=["evidence", "comment"], payload__claim=claim.pk)
+        | Q(object_type="relation", payload__from=claim.pk)
+        | Q(object_type="relation", payload__to=claim.pk)
+    )
+    return list(Event.objects.filter(map=claim.map_id).filter(touches).select_related("actor").order_by("-id")[:50])
+
+
+def _page(request, access: MapAccess, claim: Claim, *, comment_form=None, edit_form=None, conflict=None):
+    relations = Relation.objects.filter(map=access.map).filter(Q(from_claim=claim) | Q(to_claim=claim))
+    relations = list(relations.select_related("from_claim", "to_claim"))
+    evidence = list(
+        Evidence.objects.filter(claim=claim)
+        .select_related("passage__source", "created_by")
+        .defer("passage__source__text", "passage__source__original")
+        .order_by("stance", "passage__source_id", "passage__start")
+    )
+    context = {
+        "access": access,
+        "map": access.map,
+        "claim": claim,
+        "bears_on": [r for r in relations if r.from_claim_id == claim.pk],
+        "supporters": [r for r in relations if r.to_claim_id == claim.pk and r.kind == "supports"],
+        "objectors": [r for r in relations if r.to_claim_id == claim.pk and r.kind == "opposes"],
+        "evidence": evidence,
+        "discussion": _discussion(claim),
+        "history": _history(claim),
+        "comment_form": comment_form or CommentForm(),
+        "can_change": access.can_change(claim.created_by_id),
+        "edit_form": edit_form,
+        "conflict": conflict,
+    }
+    return render(request, "arguments/claim_detail.html", context)
+
+
+@require_GET
+def claim_detail(request, slug: str, claim_id: int):
+    access = get_map_for(request.user, slug, Need.READ)
+    return _page(request, access, _claim_in(access, claim_id))
+
+
+@require_POST
+def claim_comment(request, slug: str, claim_id: int):
+    """Annotators and above join the discussion; with htmx only the discussion is re-rendered."""
+    access = get_map_for(request.user, slug, Need.ANNOTATE)
+    claim = _claim_in(access, claim_id)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        parent = None
+        if form.cleaned_data["parent"]:
+            parent = Comment.objects.filter(claim=claim, pk=form.cleaned_data["parent"]).first()
+            if parent is None:
+                raise Http404("The comment you replied to is gone.")
+        comment = services.add_comment(claim=claim, actor=request.user, body=form.cleaned_data["body"], parent=parent)
+        if not request.htmx:
+            return redirect(reverse("arguments:claim", args=[slug, claim.pk]) + f"#comment-{comment.pk}")
+        form = CommentForm()
+    if request.htmx:
+        context = {"map": access.map, "claim": claim, "access": access, "discussion": _discussion(claim)}
+        context["comment_form"] = form
+        return render(request, "arguments/claim_detail.html#discussion", context)
+    return _page(request, access, claim, comment_form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def claim_edit(request, slug: str, claim_id: int):
+    """Change a claim's words; an edit based on an old version is refused and shows the other change."""
+    access = get_map_for(request.user, slug, Need.ANNOTATE)
+    claim = _claim_in(access, claim_id)
+    if not access.can_change(claim.created_by_id):
+        raise PermissionDenied("Annotators can change only the claims they wrote.")
+    if request.method == "GET":
+        form = ClaimEditForm(initial={"text": claim.text, "kind": claim.kind, "version": claim.version})
+        return _page(request, access, claim, edit_form=form)
+    form = ClaimEditForm(request.POST)
+    if not form.is_valid():
+        return _page(request, access, claim, edit_form=form)
+    data = form.cleaned_data
+    try:
+        services.update_claim(
+            claim=claim, actor=request.user, text=data["text"], kind=data["kind"], expected_version=data["version"]
+        )
+    except services.EditConflict as conflict:
+        # Offer to reapply: the form keeps the user's words but now carries the current version.
+        retry = ClaimEditForm(initial={"text": data["text"], "kind": data["kind"], "version": conflict.current.version})
+        return _page(request, access, conflict.current, edit_form=retry, conflict=conflict.current)
+    messages.success(request, "Claim saved.")
+    return redirect("arguments:claim", slug=slug, claim_id=claim.pk)

@@ -1,0 +1,153 @@
+"""The claim page: relations, evidence, discussion and history, for every role."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from arguments import services
+from arguments.models import Claim, Comment, Event, Visibility
+
+from .factories import grow_map, make_claim, make_map, make_source
+
+pytestmark = pytest.mark.django_db
+
+READ = {"owner": 200, "editor": 200, "annotator": 200, "viewer": 200, "outsider": 404, "anonymous": 404}
+COMMENT = {"owner": 302, "editor": 302, "annotator": 302, "viewer": 403, "outsider": 404, "anonymous": 404}
+
+
+@pytest.fixture
+def people(owner, editor, annotator, viewer, outsider):
+    return {"owner": owner, "editor": editor, "annotator": annotator, "viewer": viewer, "outsider": outsider}
+
+
+@pytest.fixture
+def claim(private_map, owner):
+    source = private_map.sources.get()
+    thesis = make_claim(private_map, "Coalitions should act when the Council is stuck.", kind="thesis", actor=owner)
+    pro = make_claim(private_map, "They are fast.", actor=owner)
+    con = make_claim(private_map, "They lack accountability.", actor=owner)
+    services.create_relation(argument_map=private_map, actor=owner, from_claim=pro, to_claim=thesis, kind="supports")
+    services.create_relation(argument_map=private_map, actor=owner, from_claim=con, to_claim=thesis, kind="opposes")
+    services.add_evidence(
+        argument_map=private_map, actor=owner, source=source, start=0, end=30, claim=thesis, stance="states"
+    )
+    return thesis
+
+
+def url(claim, name="arguments:claim"):
+    return reverse(name, args=[claim.map.slug, claim.pk])
+
+
+def login(client, people, who):
+    if who != "anonymous":
+        client.force_login(people[who])
+
+
+@pytest.mark.parametrize("who", READ)
+def test_claim_page_for_every_role(client, people, claim, who):
+    login(client, people, who)
+    response = client.get(url(claim))
+    assert response.status_code == READ[who]
+    if response.status_code == 200:
+        page = response.content.decode()
+        for text in [
+            "Coalitions should act",
+            "They are fast.",
+            "They lack accountability.",
+            "Coalitions of the willing act",
+        ]:
+            assert text in page
+        assert "olga added the claim" in page  # history in plain words
+        assert ('name="body"' in page) == (who in ("owner", "editor", "annotator"))
+
+
+@pytest.mark.parametrize("who", COMMENT)
+def test_who_may_comment(client, people, claim, who):
+    login(client, people, who)
+    response = client.post(url(claim, "arguments:claim_comment"), {"body": "A *fair* point."})
+    assert response.status_code == COMMENT[who]
+    assert Comment.objects.exists() == (COMMENT[who] == 302)
+
+
+def test_comments_are_sanitised_markdown(client, annotator, claim):
+    client.force_login(annotator)
+    body = "**Strong** words <script>alert(1)</script> [link](javascript:alert(2)) [ok](https://example.org)"
+    client.post(url(claim, "arguments:claim_comment"), {"body": body})
+    page = client.get(url(claim)).content.decode()
+    assert "<strong>Strong</strong>" in page
+    assert "<script>alert(1)" not in page
+    assert 'href="javascript' not in page  # left as inert text, never a link
+    assert 'href="https://example.org"' in page
+
+
+def test_htmx_comment_returns_only_the_discussion_with_replies_threaded(client, annotator, claim):
+    client.force_login(annotator)
+    client.post(url(claim, "arguments:claim_comment"), {"body": "First."})
+    parent = Comment.objects.get()
+    response = client.post(
+        url(claim, "arguments:claim_comment"), {"body": "A reply.", "parent": parent.pk}, HTTP_HX_REQUEST="true"
+    )
+    fragment = response.content.decode()
+    assert response.status_code == 200
+    assert fragment.lstrip().startswith('<section id="discussion"')
+    assert "<html" not in fragment
+    assert 'class="comment depth-1"' in fragment and "A reply." in fragment
+    assert Event.objects.filter(object_type="comment").count() == 2
+
+
+def test_an_empty_comment_is_refused_beside_the_field(client, annotator, claim):
+    client.force_login(annotator)
+    response = client.post(url(claim, "arguments:claim_comment"), {"body": ""}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "This field is required" in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_annotators_edit_their_own_claims_only(client, annotator, private_map, claim):
+    client.force_login(annotator)
+    assert client.get(url(claim, "arguments:claim_edit")).status_code == 403
+    mine = make_claim(private_map, "Mine.", actor=annotator)
+    response = client.post(url(mine, "arguments:claim_edit"), {"text": "Mine, better.", "kind": "claim", "version": 1})
+    assert response.status_code == 302
+    assert Claim.objects.get(pk=mine.pk).text == "Mine, better."
+
+
+@pytest.mark.parametrize("who,status", [("viewer", 403), ("outsider", 404)])
+def test_viewers_and_outsiders_cannot_edit(client, people, claim, who, status):
+    client.force_login(people[who])
+    response = client.post(url(claim, "arguments:claim_edit"), {"text": "Hijacked", "kind": "claim", "version": 1})
+    assert response.status_code == status
+    assert Claim.objects.get(pk=claim.pk).text != "Hijacked"
+
+
+def test_a_stale_edit_shows_the_other_change_and_offers_to_reapply(client, editor, owner, claim):
+    services.update_claim(claim=claim, actor=owner, text="Owner's wording.", kind="thesis", expected_version=1)
+    client.force_login(editor)
+    response = client.post(
+        url(claim, "arguments:claim_edit"), {"text": "Editor's wording.", "kind": "thesis", "version": 1}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Someone else changed this claim" in page and "Owner&#x27;s wording." in page
+    assert 'name="version" value="2"' in page and "Editor&#x27;s wording." in page
+    assert Claim.objects.get(pk=claim.pk).text == "Owner's wording."
+    again = client.post(
+        url(claim, "arguments:claim_edit"), {"text": "Editor's wording.", "kind": "thesis", "version": 2}
+    )
+    assert again.status_code == 302
+    assert Claim.objects.get(pk=claim.pk).text == "Editor's wording."
+
+
+def test_claim_page_query_count_does_not_grow_with_the_map(client, owner):
+    counts = []
+    for size in (5, 50):
+        argument_map = make_map(owner, visibility=Visibility.PUBLIC)
+        grow_map(argument_map, make_source(), claims=size, actor=owner)
+        thesis = argument_map.claims.get(kind="thesis")
+        for i, child in enumerate(argument_map.claims.exclude(pk=thesis.pk)[:3]):
+            services.add_comment(claim=thesis, actor=owner, body=f"Comment {i} on {child.pk}")
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url(thesis)).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1] == 6
