@@ -19,7 +19,7 @@ def test_uploading_a_text_file_creates_a_source_and_opens_it(client, annotator):
     response = upload(
         client,
         "op-ed.txt",
-        "Coalitions of the willing re-\nmain useful.\n\nThey act fast.".encode(),
+        b"Coalitions of the willing re-\nmain useful.\n\nThey act fast.",
         title="An op-ed",
         authors="David L. Phillips; Ana Lima",
         published="2021-08-04",
