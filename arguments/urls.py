@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import claim_views, views
 
@@ -8,9 +8,12 @@ urlpatterns = [
     path("new/", views.map_new, name="new"),
     path("<slug:slug>/", views.map_detail, name="map"),
     path("<slug:slug>/settings/", views.map_settings, name="settings"),
+    path("<slug:slug>/search/", views.map_search, name="search"),
+    path("<slug:slug>/brief/", views.map_brief, name="brief"),
     path("<slug:slug>/add-source/", views.map_add_source, name="add_source"),
     path("<slug:slug>/claims/<int:claim_id>/", claim_views.claim_detail, name="claim"),
     path("<slug:slug>/claims/<int:claim_id>/comments/", claim_views.claim_comment, name="claim_comment"),
     path("<slug:slug>/claims/<int:claim_id>/edit/", claim_views.claim_edit, name="claim_edit"),
     path("<slug:slug>/sources/<slug:source_slug>/", views.map_source, name="source"),
+    path("", include("arguments.graph_urls")),
 ]

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -12,9 +13,11 @@ from sources.rendering import Span, render_text
 
 from . import services
 from .access import Need, get_map_for
+from .brief import SIDES, build_brief, selected_sides, to_markdown, to_pdf
 from .forms import AddSourceForm, MapForm, MapSettingsForm
 from .models import ArgumentMap, Evidence, MapSource, Membership
 from .outline import build_outline
+from .search import search_map
 
 
 @require_GET
@@ -136,3 +139,40 @@ def map_add_source(request, slug: str):
         messages.success(request, f"Added “{source.title}” to the map.")
         return redirect(access.map)
     return render(request, "arguments/map_add_source.html", {"access": access, "map": access.map, "form": form})
+
+
+@require_GET
+def map_search(request, slug: str):
+    access = get_map_for(request.user, slug, Need.READ)
+    query = request.GET.get("q", "").strip()[:200]
+    hits = search_map(access.map, query) if query else []
+    context = {"access": access, "map": access.map, "query": query, "hits": hits}
+    if request.htmx:
+        return render(request, "arguments/map_search.html#results", context)
+    return render(request, "arguments/map_search.html", context)
+
+
+BRIEF_FORMATS = {"html", "markdown", "pdf"}
+
+
+@require_GET
+def map_brief(request, slug: str):
+    """The debate brief; ?side=for|against prints one side, ?format=markdown|pdf downloads it."""
+    access = get_map_for(request.user, slug, Need.READ)
+    side = request.GET.get("side") if request.GET.get("side") in SIDES else None
+    output = request.GET.get("format", "html")
+    if output not in BRIEF_FORMATS:
+        output = "html"
+    briefs = build_brief(access.map)
+    filename = f"{access.map.slug}-brief{'-' + side if side else ''}"
+    if output == "markdown":
+        response = HttpResponse(to_markdown(access.map, briefs, side), content_type="text/markdown; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.md"'
+        return response
+    if output == "pdf":
+        response = HttpResponse(to_pdf(access.map, briefs, side), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
+        return response
+    context = {"access": access, "map": access.map, "briefs": briefs, "side": side, "sides": selected_sides(side)}
+    context["side_labels"] = SIDES
+    return render(request, "arguments/map_brief.html", context)

@@ -115,6 +115,24 @@ class Source(models.Model):
         return ", ".join(names[:-1]) + " and " + names[-1]
 
     @property
+    def full_citation(self) -> str:
+        """Authors (date). Title. Container. Place: Publisher. URL — plain text for briefs and exports."""
+        parts = []
+        if self.authors:
+            parts.append(f"{self.author_line} ({self.published or 'n.d.'}).")
+        elif self.published:
+            parts.append(f"({self.published}).")
+        parts.append(f"{self.title}.")
+        if self.container_title:
+            parts.append(f"In {self.container_title}.")
+        publisher = ": ".join(p for p in (self.place, self.publisher) if p)
+        if publisher:
+            parts.append(f"{publisher}.")
+        if self.url:
+            parts.append(self.url)
+        return " ".join(parts)
+
+    @property
     def short_citation(self) -> str:
         """'Coicaud 2007', 'Karlsrud et al. 2024': how a quote is attributed in lists."""
         surnames = [name.split()[-1] for name in self.authors if name.strip()]

@@ -1,0 +1,172 @@
+"""The debate brief: for each thesis, the case for and against, with evidence and expected objections.
+
+Built from a fixed number of queries into plain data, then rendered three ways: the HTML page
+(templates/arguments/map_brief.html), Markdown, and PDF (fpdf2).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .models import ArgumentMap, Claim, ClaimKind, Evidence, Relation
+
+QUOTES_PER_ARGUMENT = 2
+# States first: a passage asserting the claim is the best evidence a debater can read out.
+STANCE_STRENGTH = {"states": 0, "supports": 1, "opposes": 2}
+SIDES = {"for": "The case for", "against": "The case against"}
+
+
+@dataclass
+class BriefQuote:
+    exact: str
+    stance: str
+    citation: str  # full citation
+    short: str  # short citation, e.g. "Phillips 2021"
+    source_slug: str
+    passage_id: int
+
+
+@dataclass
+class Argument:
+    claim: Claim
+    quotes: list[BriefQuote] = field(default_factory=list)
+    objections: list["Argument"] = field(default_factory=list)
+
+
+@dataclass
+class ThesisBrief:
+    thesis: Claim
+    sides: dict[str, list[Argument]]
+
+
+def build_brief(argument_map: ArgumentMap, strengths: dict[int, float] | None = None) -> list[ThesisBrief]:
+    claims = {c.pk: c for c in Claim.objects.filter(map=argument_map)}
+    supporters, objectors = defaultdict(list), defaultdict(list)
+    for from_id, to_id, kind in Relation.objects.filter(map=argument_map).values_list(
+        "from_claim_id", "to_claim_id", "kind"
+    ):
+        (supporters if kind == "supports" else objectors)[to_id].append(from_id)
+    quotes = _quotes(argument_map)
+    strengths = strengths or {}
+
+    def ranked(ids: list[int]) -> list[int]:
+        # Strongest first; without an evaluation, the better-evidenced argument leads.
+        return sorted(ids, key=lambda pk: (-strengths.get(pk, 0.0), -len(quotes.get(pk, [])), pk))
+
+    def argument(pk: int, depth: int) -> Argument:
+        arg = Argument(claim=claims[pk], quotes=quotes.get(pk, [])[:QUOTES_PER_ARGUMENT])
+        if depth < 2:
+            arg.objections = [argument(o, depth + 1) for o in ranked(objectors[pk])]
+        return arg
+
+    briefs = []
+    for thesis in (c for c in claims.values() if c.kind == ClaimKind.THESIS):
+        briefs.append(
+            ThesisBrief(
+                thesis=thesis,
+                sides={
+                    "for": [argument(pk, 0) for pk in ranked(supporters[thesis.pk])],
+                    "against": [argument(pk, 0) for pk in ranked(objectors[thesis.pk])],
+                },
+            )
+        )
+    return briefs
+
+
+def _quotes(argument_map: ArgumentMap) -> dict[int, list[BriefQuote]]:
+    rows = (
+        Evidence.objects.filter(map=argument_map)
+        .exclude(stance="opposes")
+        .select_related("passage__source")
+        .defer("passage__source__text", "passage__source__original")
+    )
+    quotes: dict[int, list[BriefQuote]] = defaultdict(list)
+    for ev in rows:
+        source = ev.passage.source
+        quotes[ev.claim_id].append(
+            BriefQuote(
+                exact=ev.passage.exact,
+                stance=ev.stance,
+                citation=source.full_citation,
+                short=source.short_citation,
+                source_slug=source.slug,
+                passage_id=ev.passage_id,
+            )
+        )
+    for items in quotes.values():
+        items.sort(key=lambda q: (STANCE_STRENGTH[q.stance], len(q.exact)))
+    return quotes
+
+
+def selected_sides(side: str | None) -> list[str]:
+    return [side] if side in SIDES else list(SIDES)
+
+
+def to_markdown(argument_map: ArgumentMap, briefs: list[ThesisBrief], side: str | None = None) -> str:
+    lines = [f"# Debate brief: {argument_map.title}", "", f"**Motion:** {argument_map.question}", ""]
+    for brief in briefs:
+        lines += [f"## Thesis: {brief.thesis.text}", ""]
+        for key in selected_sides(side):
+            lines += [f"### {SIDES[key]}", ""]
+            if not brief.sides[key]:
+                lines += ["_No arguments on this side yet._", ""]
+            for n, arg in enumerate(brief.sides[key], 1):
+                lines += [f"{n}. **{arg.claim.text}**"]
+                for q in arg.quotes:
+                    lines += [f"   > “{q.exact}”", f"   > — {q.citation}", ""]
+                for obj in arg.objections:
+                    lines += [f"   - *Objection to answer:* {obj.claim.text}"]
+                    lines += [f"     - *Reply:* {reply.claim.text}" for reply in obj.objections]
+                lines += [""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+
+
+def to_pdf(argument_map: ArgumentMap, briefs: list[ThesisBrief], side: str | None = None) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_margins(18, 18, 18)
+    pdf.set_auto_page_break(True, margin=18)
+    pdf.set_title(f"Debate brief: {argument_map.title}")
+    family, clean = _pdf_font(pdf)
+    pdf.add_page()
+
+    def write(text: str, size: float = 10.5, style: str = "", indent: float = 0, gap: float = 1.5) -> None:
+        pdf.set_font(family, style, size)
+        pdf.set_x(pdf.l_margin + indent)
+        pdf.multi_cell(pdf.epw - indent, size * 0.5, clean(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(gap)
+
+    write(f"Debate brief: {argument_map.title}", 17, "B", gap=2)
+    write(f"Motion: {argument_map.question}", 11.5, "I", gap=4)
+    for brief in briefs:
+        write(f"Thesis: {brief.thesis.text}", 13.5, "B", gap=2)
+        for key in selected_sides(side):
+            write(SIDES[key], 12, "B", gap=1.5)
+            for n, arg in enumerate(brief.sides[key], 1):
+                write(f"{n}. {arg.claim.text}", 11, "B", indent=2)
+                for q in arg.quotes:
+                    write(f"“{q.exact}”", 10, "I", indent=8, gap=0.5)
+                    write(q.citation, 8.5, indent=8, gap=1.5)
+                for obj in arg.objections:
+                    write(f"Objection to answer: {obj.claim.text}", 9.5, indent=8, gap=0.5)
+                    for reply in obj.objections:
+                        write(f"Reply: {reply.claim.text}", 9.5, indent=14, gap=0.5)
+                pdf.ln(1.5)
+    return bytes(pdf.output())
+
+
+def _pdf_font(pdf):
+    """DejaVu Serif when installed (full Unicode); otherwise the built-in Times with text folded to Latin-1."""
+    regular = FONT_DIR / "DejaVuSerif.ttf"
+    if regular.exists():
+        styles = {"": "DejaVuSerif.ttf", "B": "DejaVuSerif-Bold.ttf", "I": "DejaVuSerif-Italic.ttf"}
+        for style, name in styles.items():
+            path = FONT_DIR / name
+            pdf.add_font("Warrant", style, str(path if path.exists() else regular))
+        return "Warrant", lambda text: text
+    folding = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "—": "-", "–": "-", "…": "..."})
+    return "Times", lambda text: text.translate(folding).encode("latin-1", "replace").decode("latin-1")
