@@ -1,7 +1,7 @@
 """The claim page: the claim, its relations, its evidence, its discussion and its history."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,9 +10,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import services
 from .access import MapAccess, Need, get_map_for
-from .forms import ClaimEditForm, CommentForm
+from .forms import ClaimEditForm, CommentForm, RelationForm, ResponseForm
 from .markdown import render_markdown
 from .models import Claim, Comment, Event, Evidence, Relation
+from .outline import Node
 
 
 def _claim_in(access: MapAccess, claim_id: int) -> Claim:
@@ -127,3 +128,74 @@ def claim_edit(request, slug: str, claim_id: int):
         return _page(request, access, conflict.current, edit_form=retry, conflict=conflict.current)
     messages.success(request, "Claim saved.")
     return redirect("arguments:claim", slug=slug, claim_id=claim.pk)
+
+
+@require_POST
+def claim_respond(request, slug: str, claim_id: int):
+    """Add a supporting or opposing claim under `claim`, in place in the outline."""
+    access = get_map_for(request.user, slug, Need.ANNOTATE)
+    parent = _claim_in(access, claim_id)
+    form = ResponseForm(request.POST)
+    context = {"access": access, "map": access.map, "parent": parent, "form": form}
+    if form.is_valid():
+        claim, relation = services.add_response(
+            argument_map=access.map,
+            actor=request.user,
+            parent=parent,
+            text=form.cleaned_data["text"],
+            kind=form.cleaned_data["kind"],
+        )
+        if not request.htmx:
+            messages.success(request, "Claim added.")
+            return redirect(f"{access.map.get_absolute_url()}#claim-{claim.pk}")
+        context.update(form=ResponseForm(), new_node=Node(claim=claim, relation=relation.kind))
+        context.update(_prefixes(access))
+    elif not request.htmx:
+        messages.error(request, "A claim needs some words; nothing was added.")
+        return redirect(f"{access.map.get_absolute_url()}#claim-{parent.pk}")
+    return render(request, "arguments/_respond.html", context)
+
+
+def _prefixes(access: MapAccess) -> dict[str, str]:
+    base = access.map.get_absolute_url()
+    return {"reader_prefix": f"{base}sources/", "claim_prefix": f"{base}claims/"}
+
+
+@require_http_methods(["GET", "POST"])
+def relation_edit(request, slug: str, relation_id: int):
+    """Editors re-link a claim: change what it bears on and whether it supports or opposes it."""
+    access = get_map_for(request.user, slug, Need.EDIT)
+    relation = get_object_or_404(
+        Relation.objects.select_related("from_claim", "to_claim"), map=access.map, pk=relation_id
+    )
+    claims = Claim.objects.filter(map=access.map).exclude(pk=relation.from_claim_id)
+    initial = {"kind": relation.kind, "to_claim": relation.to_claim_id, "version": relation.version}
+    form = RelationForm(request.POST or None, claims=claims, initial=initial)
+    conflict = None
+    if request.method == "POST" and "delete" in request.POST:
+        services.delete_relation(relation=relation, actor=request.user)
+        messages.success(request, "Link removed; both claims stay in the map.")
+        return redirect("arguments:claim", slug=slug, claim_id=relation.from_claim_id)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_relation(
+                relation=relation,
+                actor=request.user,
+                kind=data["kind"],
+                to_claim=data["to_claim"],
+                expected_version=data["version"],
+            )
+        except services.EditConflict as error:
+            conflict = error.current
+            form = RelationForm(
+                claims=claims,
+                initial={"kind": data["kind"], "to_claim": data["to_claim"].pk, "version": conflict.version},
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, "Link saved.")
+            return redirect("arguments:claim", slug=slug, claim_id=relation.from_claim_id)
+    context = {"access": access, "map": access.map, "relation": relation, "form": form, "conflict": conflict}
+    return render(request, "arguments/relation_edit.html", context)

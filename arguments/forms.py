@@ -43,7 +43,11 @@ class CommentForm(forms.Form):
 
 
 class ClaimEditForm(forms.Form):
-    text = forms.CharField(max_length=2_000, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "A claim needs some words."},
+    )
     kind = forms.ChoiceField(choices=ClaimKind.choices)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -52,3 +56,31 @@ class ClaimEditForm(forms.Form):
         if not text:
             raise forms.ValidationError("A claim needs some words.")
         return text
+
+
+class ResponseForm(forms.Form):
+    text = forms.CharField(
+        label="New claim",
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "A claim needs some words."},
+    )
+    kind = forms.ChoiceField(
+        label="It", choices=[("supports", "supports this claim"), ("opposes", "opposes this claim")], initial="supports"
+    )
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError("A claim needs some words.")
+        return text
+
+
+class RelationForm(forms.Form):
+    kind = forms.ChoiceField(label="It", choices=[("supports", "supports"), ("opposes", "opposes")])
+    to_claim = forms.ModelChoiceField(queryset=None, label="the claim")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, claims, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_claim"].queryset = claims

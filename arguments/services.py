@@ -4,6 +4,7 @@ Views and commands call these keyword-only functions; they never write models di
 activity log, the audit trail and live updates can rely on the Event table being complete.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.text import slugify
@@ -199,3 +200,55 @@ def update_map(
     }
     record_event(argument_map=current, actor=actor, verb=Verb.UPDATED, obj=current, payload=changed)
     return current
+
+
+@transaction.atomic
+def add_response(*, argument_map: ArgumentMap, actor, parent: Claim, text: str, kind: str) -> tuple[Claim, Relation]:
+    """A new claim that supports or opposes `parent`: both rows and both events, or nothing."""
+    claim = create_claim(argument_map=argument_map, actor=actor, text=text)
+    relation = create_relation(argument_map=argument_map, actor=actor, from_claim=claim, to_claim=parent, kind=kind)
+    return claim, relation
+
+
+@transaction.atomic
+def update_relation(*, relation: Relation, actor, kind: str, to_claim: Claim, expected_version: int) -> Relation:
+    """Re-link: change what a claim bears on and how, refusing edits from an old version."""
+    if to_claim.pk == relation.from_claim_id:
+        raise ValidationError("A claim cannot support or oppose itself.")
+    try:
+        with transaction.atomic():
+            updated = Relation.objects.filter(pk=relation.pk, version=expected_version).update(
+                kind=kind, to_claim=to_claim, version=F("version") + 1
+            )
+    except IntegrityError as error:
+        raise ValidationError("These two claims are already linked.") from error
+    current = Relation.objects.select_related("from_claim").get(pk=relation.pk)
+    if not updated:
+        raise EditConflict(current)
+    record_event(
+        argument_map=relation.map,
+        actor=actor,
+        verb=Verb.UPDATED,
+        obj=current,
+        payload={
+            "from": current.from_claim_id,
+            "to": to_claim.pk,
+            "kind": kind,
+            "from_text": current.from_claim.text,
+            "previous_to": relation.to_claim_id,
+            "previous_kind": relation.kind,
+        },
+    )
+    return current
+
+
+@transaction.atomic
+def delete_relation(*, relation: Relation, actor) -> None:
+    payload = {
+        "from": relation.from_claim_id,
+        "to": relation.to_claim_id,
+        "kind": relation.kind,
+        "from_text": relation.from_claim.text,
+    }
+    record_event(argument_map=relation.map, actor=actor, verb=Verb.UNLINKED, obj=relation, payload=payload)
+    relation.delete()

@@ -14,6 +14,8 @@ urlpatterns = [
     path("<slug:slug>/claims/<int:claim_id>/", claim_views.claim_detail, name="claim"),
     path("<slug:slug>/claims/<int:claim_id>/comments/", claim_views.claim_comment, name="claim_comment"),
     path("<slug:slug>/claims/<int:claim_id>/edit/", claim_views.claim_edit, name="claim_edit"),
+    path("<slug:slug>/claims/<int:claim_id>/respond/", claim_views.claim_respond, name="claim_respond"),
+    path("<slug:slug>/relations/<int:relation_id>/", claim_views.relation_edit, name="relation_edit"),
     path("<slug:slug>/sources/<slug:source_slug>/", views.map_source, name="source"),
     path("", include("arguments.graph_urls")),
 ]
