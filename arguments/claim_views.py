@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import services
 from .access import MapAccess, Need, get_map_for
+from .assessment import assess_map
 from .forms import ClaimEditForm, CommentForm, RelationForm, ResponseForm
 from .markdown import render_markdown
 from .models import Claim, Comment, Event, Evidence, Relation
@@ -67,6 +68,7 @@ def _page(request, access: MapAccess, claim: Claim, *, comment_form=None, edit_f
         "evidence": evidence,
         "discussion": _discussion(claim),
         "history": _history(claim),
+        "assessment": assess_map(access.map).get(claim.pk),
         "comment_form": comment_form or CommentForm(),
         "can_change": access.can_change(claim.created_by_id),
         "edit_form": edit_form,

@@ -9,6 +9,7 @@ once and the outline stays finite.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from .assessment import STANCE_POSITION, Assessment, assess
 from .models import ArgumentMap, Claim, ClaimKind, Evidence, Relation, RelationKind
 
 
@@ -31,6 +32,7 @@ class Node:
     children: list["Node"] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     repeated: bool = False  # already expanded elsewhere; shown as a reference
+    assessment: Assessment | None = None
 
     @property
     def pros(self) -> list["Node"]:
@@ -55,17 +57,27 @@ class Outline:
 
 def build_outline(argument_map: ArgumentMap) -> Outline:
     claims = {c.pk: c for c in Claim.objects.filter(map=argument_map).order_by("id")}
+    relations = list(Relation.objects.filter(map=argument_map).values_list("from_claim_id", "to_claim_id", "kind"))
     children_of: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for from_id, to_id, kind in Relation.objects.filter(map=argument_map).values_list(
-        "from_claim_id", "to_claim_id", "kind"
-    ):
+    for from_id, to_id, kind in relations:
         children_of[to_id].append((from_id, kind))
     quotes_of = _quotes_by_claim(argument_map)
+    # The evaluation needs nothing the outline has not loaded already: no extra queries.
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for claim_id, quotes in quotes_of.items():
+        for quote in quotes:
+            counts[claim_id][STANCE_POSITION[quote.stance]] += 1
+    assessments = assess({pk: c.text for pk, c in claims.items()}, relations, counts)
 
     expanded: set[int] = set()
 
     def expand(claim_id: int, relation: str | None) -> Node:
-        node = Node(claim=claims[claim_id], relation=relation, quotes=quotes_of.get(claim_id, []))
+        node = Node(
+            claim=claims[claim_id],
+            relation=relation,
+            quotes=quotes_of.get(claim_id, []),
+            assessment=assessments.get(claim_id),
+        )
         if claim_id in expanded:
             node.repeated = True
             return node

@@ -150,4 +150,18 @@ def test_claim_page_query_count_does_not_grow_with_the_map(client, owner):
         with CaptureQueriesContext(connection) as captured:
             assert client.get(url(thesis)).status_code == 200
         counts.append(len(captured))
-    assert counts[0] == counts[1] == 6
+    assert counts[0] == counts[1] == 9
+
+
+def test_evaluation_is_shown_and_follows_the_attacks(client, owner, private_map, claim):
+    """The thesis is attacked by an unattacked objection: rejected. Rebut the objection and it stands again."""
+    client.force_login(owner)
+    page = client.get(url(claim)).content.decode()
+    assert '<span class="verdict out"' in page
+    assert "Out: it is attacked by “They lack accountability.”, which is in." in page
+    objection = Claim.objects.get(text="They lack accountability.")
+    services.add_response(argument_map=private_map, actor=owner, parent=objection, text="Audits exist.", kind="opposes")
+    page = client.get(url(claim)).content.decode()
+    assert '<span class="verdict in"' in page and "In: its only attacker is out." in page
+    outline = client.get(private_map.get_absolute_url()).content.decode()
+    assert outline.count('class="verdict ') == 4  # every claim in the outline carries its verdict
