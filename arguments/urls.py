@@ -18,4 +18,5 @@ urlpatterns = [
     path("<slug:slug>/relations/<int:relation_id>/", claim_views.relation_edit, name="relation_edit"),
     path("<slug:slug>/sources/<slug:source_slug>/", views.map_source, name="source"),
     path("", include("arguments.graph_urls")),
+    path("", include("arguments.export_urls")),
 ]

@@ -1,0 +1,241 @@
+"""Warrant JSON: everything in a map, in a versioned document (docs/warrant-json.md).
+
+Exporting reads each table once with values_list, so the number of queries does not grow with the
+map. Objects are named by export-local ids (s1, p1, c1, m1) given in a stable order, never by
+database ids, so export -> import -> export gives the same bytes. Importing checks the whole
+document before it writes anything, then writes it in one transaction with bulk inserts.
+"""
+
+from collections import defaultdict, deque
+from datetime import UTC
+
+from django.db import transaction
+
+from arguments.models import ArgumentMap, Claim, Comment, Evidence, MapSource, Relation
+from sources.models import Passage, Source
+
+from .common import close_map, open_map, parse_document
+from .json_reader import (
+    FORMAT_NAME,
+    GENERATOR,
+    PASSAGE_FIELDS,
+    REUSE_FIELDS,
+    SCHEMA_VERSION,
+    SOURCE_FIELDS,
+    Plan,
+    read_document,
+)
+
+# Export
+
+
+def export_map(argument_map: ArgumentMap) -> dict:
+    """The whole map as a Warrant JSON document (a dict; write it with dumps())."""
+    map_id = argument_map.pk
+    source_rows = list(
+        MapSource.objects.filter(map_id=map_id)
+        .order_by("position", "id")
+        .values_list("source_id", *(f"source__{name}" for name in SOURCE_FIELDS))
+    )
+    used = Evidence.objects.filter(map_id=map_id).values("passage_id")
+    passage_rows = list(Passage.objects.filter(pk__in=used).values_list("id", "source_id", *PASSAGE_FIELDS))
+    stray = {row[1] for row in passage_rows} - {row[0] for row in source_rows}
+    if stray:  # evidence quoting a source the map does not list: keep it rather than lose the quote
+        source_rows += Source.objects.filter(pk__in=stray).order_by("id").values_list("id", *SOURCE_FIELDS)
+    claim_rows = Claim.objects.filter(map_id=map_id).order_by("id").values_list("id", "kind", "text")
+    relation_rows = (
+        Relation.objects.filter(map_id=map_id)
+        .order_by("id")
+        .values_list("from_claim_id", "to_claim_id", "kind", "scheme", "weight")
+    )
+    evidence_rows = (
+        Evidence.objects.filter(map_id=map_id).order_by("id").values_list("passage_id", "claim_id", "stance", "note")
+    )
+    comment_rows = (
+        Comment.objects.filter(claim__map_id=map_id)
+        .order_by("id")
+        .values_list("id", "claim_id", "parent_id", "body", "created")
+    )
+
+    source_ids = {row[0]: f"s{n}" for n, row in enumerate(source_rows, 1)}
+    position = {row[0]: n for n, row in enumerate(source_rows)}
+    passage_rows.sort(key=lambda row: (position[row[1]], *row[2:], row[0]))
+    passage_ids = {row[0]: f"p{n}" for n, row in enumerate(passage_rows, 1)}
+    by_source = defaultdict(list)
+    for pk, source_id, *values in passage_rows:
+        by_source[source_id].append({"id": passage_ids[pk], **dict(zip(PASSAGE_FIELDS, values, strict=True))})
+
+    sources = []
+    for source_id, *values in source_rows:
+        entry = {"id": source_ids[source_id], **dict(zip(SOURCE_FIELDS, values, strict=True))}
+        entry["passages"] = by_source[source_id]
+        sources.append(entry)
+
+    claims, claim_ids = [], {}
+    for n, (pk, kind, text) in enumerate(claim_rows, 1):
+        claim_ids[pk] = f"c{n}"
+        claims.append({"id": f"c{n}", "kind": kind, "text": text})
+
+    comments, comment_ids = [], {}
+    for n, (pk, claim_id, parent_id, body, created) in enumerate(comment_rows, 1):
+        comment_ids[pk] = f"m{n}"
+        comments.append(
+            {
+                "id": f"m{n}",
+                "claim": claim_ids[claim_id],
+                "parent": comment_ids.get(parent_id),
+                "body": body,
+                "created": created.astimezone(UTC).isoformat(),
+            }
+        )
+
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generator": GENERATOR,
+        "map": {
+            "title": argument_map.title,
+            "slug": argument_map.slug,
+            "question": argument_map.question,
+            "description": argument_map.description,
+            "visibility": argument_map.visibility,
+        },
+        "sources": sources,
+        "claims": claims,
+        "relations": [
+            {"from": claim_ids[a], "to": claim_ids[b], "kind": kind, "scheme": scheme, "weight": weight}
+            for a, b, kind, scheme, weight in relation_rows
+        ],
+        "evidence": [
+            {"passage": passage_ids[p], "claim": claim_ids[c], "stance": stance, "note": note}
+            for p, c, stance, note in evidence_rows
+        ],
+        "comments": comments,
+    }
+
+
+# Import: json_reader checks the whole document into a Plan, then the plan is written.
+
+
+def import_map(data, *, owner) -> ArgumentMap:
+    """A new map owned by `owner` from a Warrant JSON document (dict, str or bytes).
+
+    Raises ImportProblem, having written nothing, if any part of the document is wrong.
+    """
+    plan = read_document(parse_document(data))
+    with transaction.atomic():
+        return _write(plan, owner)
+
+
+# Writing a checked plan (inside the caller's transaction).
+
+
+def _write(plan: Plan, owner) -> ArgumentMap:
+    argument_map = open_map(owner=owner, **plan.map)
+    source_ids, reused = _place_sources(plan.sources, owner)
+    MapSource.objects.bulk_create(
+        MapSource(map=argument_map, source_id=pk, position=n) for n, pk in enumerate(source_ids)
+    )
+    passage_ids = _place_passages(plan.passages, source_ids, owner)
+    claims = Claim.objects.bulk_create(
+        Claim(map=argument_map, kind=kind, text=text, created_by=owner) for kind, text in plan.claims
+    )
+    claim_ids = [claim.pk for claim in claims]
+    Relation.objects.bulk_create(
+        Relation(
+            map=argument_map,
+            from_claim_id=claim_ids[a],
+            to_claim_id=claim_ids[b],
+            kind=kind,
+            scheme=scheme,
+            weight=weight,
+            created_by=owner,
+        )
+        for a, b, kind, scheme, weight in plan.relations
+    )
+    Evidence.objects.bulk_create(
+        Evidence(
+            map=argument_map,
+            passage_id=passage_ids[p],
+            claim_id=claim_ids[c],
+            stance=stance,
+            note=note,
+            created_by=owner,
+        )
+        for p, c, stance, note in plan.evidence
+    )
+    _place_comments(plan.comments, claim_ids)
+    counts = {
+        "sources": len(source_ids),
+        "sources_reused": reused,
+        "passages": sum(1 for p in plan.passages if p["used"]),
+        "claims": len(claim_ids),
+        "relations": len(plan.relations),
+        "evidence": len(plan.evidence),
+        "comments": len(plan.comments),
+    }
+    return close_map(argument_map, owner=owner, imported_from=FORMAT_NAME, counts=counts)
+
+
+def _place_sources(entries: list[dict], owner) -> tuple[list[int], int]:
+    """Database ids of the document's sources: an existing Source with the same text and the same
+    metadata is reused (each at most once); any other is created."""
+    pools: dict[str, deque] = defaultdict(deque)
+    rows = Source.objects.filter(sha256__in={e["sha256"] for e in entries}).order_by("id").values("id", *REUSE_FIELDS)
+    for row in rows:
+        pools[row["sha256"]].append(row)
+    ids, reused = [], 0
+    for entry in entries:
+        wanted = {name: entry[name] for name in REUSE_FIELDS}
+        match = next((row for row in pools[entry["sha256"]] if all(row[k] == v for k, v in wanted.items())), None)
+        if match is not None:
+            pools[entry["sha256"]].remove(match)
+            ids.append(match["id"])
+            reused += 1
+            continue
+        fields = {name: entry[name] for name in SOURCE_FIELDS if name != "sha256"}
+        source = Source(**fields, added_by=owner)
+        source.save()  # derives sha256 and a unique slug
+        ids.append(source.pk)
+    return ids, reused
+
+
+def _place_passages(passages: list[dict], source_ids: list[int], owner) -> list[int | None]:
+    """Database ids of the document's passages (None for one no evidence uses): an identical passage
+    already stored on a reused source is shared, any other is created."""
+    pools: dict[tuple, deque] = defaultdict(deque)
+    rows = (
+        Passage.objects.filter(source_id__in=set(source_ids))
+        .order_by("id")
+        .values_list("id", "source_id", *PASSAGE_FIELDS)
+    )
+    for pk, *key in rows:
+        pools[tuple(key)].append(pk)
+    ids: list[int | None] = [None] * len(passages)
+    new: list[tuple[int, Passage]] = []
+    for n, p in enumerate(passages):
+        if not p["used"]:
+            continue
+        values = {name: p[name] for name in PASSAGE_FIELDS}
+        pool = pools.get((source_ids[p["source"]], *values.values()))
+        if pool:
+            ids[n] = pool.popleft()
+        else:
+            new.append((n, Passage(source_id=source_ids[p["source"]], created_by=owner, **values)))
+    created = Passage.objects.bulk_create(passage for _, passage in new)
+    for (n, _), passage in zip(new, created, strict=True):
+        ids[n] = passage.pk
+    return ids
+
+
+def _place_comments(comments: list[tuple], claim_ids: list[int]) -> None:
+    objects = Comment.objects.bulk_create(Comment(claim_id=claim_ids[c], body=body) for c, _, body, _ in comments)
+    changed = []
+    for obj, (_, parent, _, created) in zip(objects, comments, strict=True):
+        if parent is not None:
+            obj.parent_id = objects[parent].pk
+        if created is not None:
+            obj.created = created  # bulk_create stamps the time of import; keep the document's
+        if parent is not None or created is not None:
+            changed.append(obj)
+    if changed:
+        Comment.objects.bulk_update(changed, ["parent", "created"], batch_size=500)
