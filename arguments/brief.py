@@ -8,7 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .models import ArgumentMap, Claim, ClaimKind, Evidence, Relation
+from .models import ArgumentMap, Claim, ClaimKind, Relation
+from .outline import Quote, quotes_by_claim
 
 QUOTES_PER_ARGUMENT = 2
 # States first: a passage asserting the claim is the best evidence a debater can read out.
@@ -17,19 +18,9 @@ SIDES = {"for": "The case for", "against": "The case against"}
 
 
 @dataclass
-class BriefQuote:
-    exact: str
-    stance: str
-    citation: str  # full citation
-    short: str  # short citation, e.g. "Phillips 2021"
-    source_slug: str
-    passage_id: int
-
-
-@dataclass
 class Argument:
     claim: Claim
-    quotes: list[BriefQuote] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
     objections: list["Argument"] = field(default_factory=list)
 
 
@@ -73,28 +64,12 @@ def build_brief(argument_map: ArgumentMap, strengths: dict[int, float] | None = 
     return briefs
 
 
-def _quotes(argument_map: ArgumentMap) -> dict[int, list[BriefQuote]]:
-    rows = (
-        Evidence.objects.filter(map=argument_map)
-        .exclude(stance="opposes")
-        .select_related("passage__source")
-        .defer("passage__source__text", "passage__source__original")
-    )
-    quotes: dict[int, list[BriefQuote]] = defaultdict(list)
-    for ev in rows:
-        source = ev.passage.source
-        quotes[ev.claim_id].append(
-            BriefQuote(
-                exact=ev.passage.exact,
-                stance=ev.stance,
-                citation=source.full_citation,
-                short=source.short_citation,
-                source_slug=source.slug,
-                passage_id=ev.passage_id,
-            )
-        )
-    for items in quotes.values():
-        items.sort(key=lambda q: (STANCE_STRENGTH[q.stance], len(q.exact)))
+def _quotes(argument_map: ArgumentMap) -> dict[int, list[Quote]]:
+    """Each claim's quotes that speak for it, best first: a debater reads out what backs the claim."""
+    quotes = {}
+    for claim_id, items in quotes_by_claim(argument_map).items():
+        backing = [q for q in items if q.stance != "opposes"]
+        quotes[claim_id] = sorted(backing, key=lambda q: (STANCE_STRENGTH[q.stance], len(q.exact)))
     return quotes
 
 
@@ -113,7 +88,7 @@ def to_markdown(argument_map: ArgumentMap, briefs: list[ThesisBrief], side: str 
             for n, arg in enumerate(brief.sides[key], 1):
                 lines += [f"{n}. **{arg.claim.text}**"]
                 for q in arg.quotes:
-                    lines += [f"   > “{q.exact}”", f"   > — {q.citation}", ""]
+                    lines += [f"   > “{q.exact}”", f"   > — {q.full_citation}", ""]
                 for obj in arg.objections:
                     lines += [f"   - *Objection to answer:* {obj.claim.text}"]
                     lines += [f"     - *Reply:* {reply.claim.text}" for reply in obj.objections]
@@ -150,7 +125,7 @@ def to_pdf(argument_map: ArgumentMap, briefs: list[ThesisBrief], side: str | Non
                 write(f"{n}. {arg.claim.text}", 11, "B", indent=2)
                 for q in arg.quotes:
                     write(f"“{q.exact}”", 10, "I", indent=8, gap=0.5)
-                    write(q.citation, 8.5, indent=8, gap=1.5)
+                    write(q.full_citation, 8.5, indent=8, gap=1.5)
                 for obj in arg.objections:
                     write(f"Objection to answer: {obj.claim.text}", 9.5, indent=8, gap=0.5)
                     for reply in obj.objections:

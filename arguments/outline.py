@@ -22,7 +22,8 @@ class Quote:
     note: str
     source_slug: str
     source_title: str
-    citation: str
+    citation: str  # short, e.g. "Phillips 2021"
+    full_citation: str
 
 
 @dataclass
@@ -61,7 +62,7 @@ def build_outline(argument_map: ArgumentMap) -> Outline:
     children_of: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for from_id, to_id, kind in relations:
         children_of[to_id].append((from_id, kind))
-    quotes_of = _quotes_by_claim(argument_map)
+    quotes_of = quotes_by_claim(argument_map)
     # The evaluation needs nothing the outline has not loaded already: no extra queries.
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     for claim_id, quotes in quotes_of.items():
@@ -102,7 +103,7 @@ def build_outline(argument_map: ArgumentMap) -> Outline:
     )
 
 
-def _quotes_by_claim(argument_map: ArgumentMap) -> dict[int, list[Quote]]:
+def quotes_by_claim(argument_map: ArgumentMap) -> dict[int, list[Quote]]:
     rows = (
         Evidence.objects.filter(map=argument_map)
         .select_related("passage__source")
@@ -122,6 +123,7 @@ def _quotes_by_claim(argument_map: ArgumentMap) -> dict[int, list[Quote]]:
                 source_slug=source.slug,
                 source_title=source.title,
                 citation=source.short_citation,
+                full_citation=source.full_citation,
             )
         )
     return quotes
