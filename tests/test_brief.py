@@ -22,8 +22,8 @@ CITATION = (
 
 
 @pytest.fixture
-def debate(owner, viewer):
-    argument_map = make_map(owner, viewer=viewer, title="Coalitions")
+def debate(owner, editor, annotator, viewer):
+    argument_map = make_map(owner, editor=editor, annotator=annotator, viewer=viewer, title="Coalitions")
     source = make_source(
         "Coalitions remain useful",
         text="Coalitions act quickly when the Council is blocked.\n\nThey escape accountability.",
@@ -100,7 +100,10 @@ def test_pdf_download_holds_the_citations(client, viewer, debate):
     assert "Coalitions are unaccountable." not in text
 
 
-@pytest.mark.parametrize("who,status", [("viewer", 200), ("outsider", 404), ("anonymous", 404)])
+ROLES = [("owner", 200), ("editor", 200), ("annotator", 200), ("viewer", 200), ("outsider", 404), ("anonymous", 404)]
+
+
+@pytest.mark.parametrize("who,status", ROLES)
 def test_brief_follows_map_access(client, request, debate, who, status):
     if who != "anonymous":
         client.force_login(request.getfixturevalue(who))

@@ -66,7 +66,10 @@ def test_an_empty_query_explains_what_search_covers(client, owner, seminar):
     assert "Type words to find them" in search(client, seminar, "").content.decode()
 
 
-@pytest.mark.parametrize("who,status", [("viewer", 200), ("annotator", 200), ("outsider", 404), ("anonymous", 404)])
+ROLES = [("owner", 200), ("editor", 200), ("annotator", 200), ("viewer", 200), ("outsider", 404), ("anonymous", 404)]
+
+
+@pytest.mark.parametrize("who,status", ROLES)
 def test_search_follows_the_map_access(client, request, seminar, who, status):
     if who != "anonymous":
         client.force_login(request.getfixturevalue(who))
