@@ -86,7 +86,7 @@ class MapSource(models.Model):
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["map", "position", "id"]
+        ordering = ["map_id", "position", "id"]
         constraints = [models.UniqueConstraint(fields=["map", "source"], name="mapsource_once_per_map")]
 
     def __str__(self) -> str:
@@ -100,7 +100,7 @@ class Membership(models.Model):
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["map", "user"]
+        ordering = ["map_id", "user_id"]
         constraints = [
             models.UniqueConstraint(fields=["user", "map"], name="membership_once_per_map"),
             models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_known"),
@@ -120,7 +120,7 @@ class Claim(models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["map", "id"]
+        ordering = ["map_id", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=ClaimKind.values), name="claim_kind_known"),
             models.CheckConstraint(condition=~Q(text=""), name="claim_text_not_empty"),
@@ -151,7 +151,7 @@ class Relation(models.Model):
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["map", "id"]
+        ordering = ["map_id", "id"]
         constraints = [
             models.CheckConstraint(condition=~Q(from_claim=models.F("to_claim")), name="relation_no_self_loop"),
             models.UniqueConstraint(fields=["from_claim", "to_claim"], name="relation_no_duplicate"),
@@ -192,7 +192,7 @@ class Evidence(models.Model):
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["map", "id"]
+        ordering = ["map_id", "id"]
         verbose_name_plural = "evidence"
         constraints = [
             models.UniqueConstraint(fields=["passage", "claim"], name="evidence_once_per_passage_and_claim"),
@@ -228,7 +228,7 @@ class Comment(models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["claim", "created", "id"]
+        ordering = ["claim_id", "created", "id"]
         constraints = [
             models.CheckConstraint(condition=~Q(body=""), name="comment_body_not_empty"),
             models.CheckConstraint(condition=~Q(parent=models.F("id")), name="comment_not_own_parent"),
@@ -261,7 +261,7 @@ class Event(models.Model):
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["map", "id"]
+        ordering = ["map_id", "id"]
         indexes = [models.Index(fields=["map", "id"])]
         constraints = [models.CheckConstraint(condition=Q(verb__in=Verb.values), name="event_verb_known")]
 

@@ -182,7 +182,7 @@ class Passage(models.Model):
     objects = PassageQuerySet.as_manager()
 
     class Meta:
-        ordering = ["source", "start", "end"]
+        ordering = ["source_id", "start", "end"]
         indexes = [models.Index(fields=["source", "start"])]
         constraints = [
             models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="passage_start_before_end"),
