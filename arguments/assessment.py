@@ -43,16 +43,23 @@ def assess_map(argument_map: ArgumentMap) -> dict[int, Assessment]:
 
 
 def assess(
-    texts: dict[int, str], relations: list[tuple[int, int, str]], evidence_counts: Mapping[int, Sequence[int]]
+    texts: dict[int, str],
+    relations: list[tuple[int, int, str]],
+    evidence_counts: Mapping[int, Sequence[int]],
+    *,
+    explain: bool = True,
 ) -> dict[int, Assessment]:
-    """Evaluate claims already in memory: {id: text}, (from, to, kind) triples, {id: (states, supports, opposes)}."""
-    titles = {pk: _short(text) for pk, text in texts.items()}
+    """Evaluate claims already in memory: {id: text}, (from, to, kind) triples, {id: (states, supports, opposes)}.
+
+    Explanations name claims and cost more than the evaluation itself; pages that show none pass explain=False.
+    """
+    titles = {pk: _short(text) for pk, text in texts.items()} if explain else dict.fromkeys(texts, "")
     evaluation = evaluate_map(titles, relations, {pk: tuple(c) for pk, c in evidence_counts.items()})
     return {
         pk: Assessment(
             label=str(evaluation.labels[pk]),
             strength=evaluation.strengths[pk],
-            explanation=describe(evaluation.explain(pk), titles),
+            explanation=describe(evaluation.explain(pk), titles) if explain else "",
         )
         for pk in titles
     }

@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+"""URLs of the graph page, included by arguments/urls.py under /maps/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import graph_views
+
+urlpatterns = [
+    path("<slug:slug>/graph/", graph_views.map_graph, name="graph"),
+    path("<slug:slug>/graph/claims/<int:claim_id>/", graph_views.graph_claim, name="graph_claim"),
+]
