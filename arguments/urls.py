@@ -19,4 +19,5 @@ urlpatterns = [
     path("<slug:slug>/sources/<slug:source_slug>/", views.map_source, name="source"),
     path("", include("arguments.graph_urls")),
     path("", include("arguments.export_urls")),
+    path("", include("arguments.reader_urls")),
 ]
