@@ -35,3 +35,28 @@ def describe(event: Event) -> str:
     if kind == "argumentmap":
         return f"{who} {event.get_verb_display()} the map"
     return f"{who} {event.get_verb_display()} a {kind}"
+
+
+def link_for(event: Event, map_url: str) -> str:
+    """Where an event's object can be seen now (the claim page for most things)."""
+    p, kind = event.payload or {}, event.object_type
+    if kind == "claim":
+        return f"{map_url}claims/{event.object_id}/"
+    if kind in ("evidence", "comment") and p.get("claim"):
+        anchor = f"#comment-{event.object_id}" if kind == "comment" else ""
+        return f"{map_url}claims/{p['claim']}/{anchor}"
+    if kind == "relation" and p.get("from"):
+        return f"{map_url}claims/{p['from']}/"
+    if kind in ("membership", "invitation"):
+        return f"{map_url}members/"
+    return map_url
+
+
+KIND_FILTERS = {
+    "claim": "Claims",
+    "relation": "Links between claims",
+    "evidence": "Evidence",
+    "comment": "Comments",
+    "mapsource": "Sources",
+    "membership": "Members",
+}

@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import ArgumentMap, ClaimKind
+from .models import ArgumentMap, ClaimKind, Role
 
 
 class MapForm(forms.ModelForm):
@@ -84,3 +84,27 @@ class RelationForm(forms.Form):
     def __init__(self, *args, claims, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to_claim"].queryset = claims
+
+
+INVITABLE_ROLES = [(r.value, r.label) for r in Role if r != Role.OWNER]
+
+
+class InviteForm(forms.Form):
+    who = forms.CharField(label="Username or email", max_length=254)
+    role = forms.ChoiceField(choices=INVITABLE_ROLES, initial=Role.ANNOTATOR)
+
+
+class InvitationLinkForm(forms.Form):
+    role = forms.ChoiceField(choices=INVITABLE_ROLES, initial=Role.VIEWER)
+    expires_in_days = forms.IntegerField(
+        label="Expires after (days)",
+        min_value=1,
+        max_value=365,
+        required=False,
+        initial=14,
+        help_text="Leave empty for a link that works until you revoke it.",
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from sources.models import Passage, Source
 
@@ -272,3 +273,49 @@ class Event(models.Model):
         if self.pk is not None:
             raise ValidationError("Events are append-only and cannot be changed.")
         super().save(*args, **kwargs)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def usable(self) -> "InvitationQuerySet":
+        return self.filter(revoked_at__isnull=True).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+        )
+
+
+class Invitation(models.Model):
+    """A link that lets whoever holds it join a map with a given role, until revoked or expired.
+
+    With `email` set it was sent to one person; without, it is a shareable link.
+    """
+
+    map = models.ForeignKey(ArgumentMap, on_delete=models.CASCADE, related_name="invitations")
+    token = models.CharField(max_length=64, unique=True)
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    email = models.EmailField(blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    uses = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["map_id", "-created"]
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="invitation_role_known"),
+            # Nobody can be invited to become an owner through a link; ownership is given in person.
+            models.CheckConstraint(condition=~Q(role=Role.OWNER), name="invitation_not_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation to {self.map} as {self.role}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("invitation", args=[self.token])
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at and self.expires_at <= timezone.now():
+            return "expired"
+        return "active"

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import claim_views, views
+from . import claim_views, member_views, views
 
 app_name = "arguments"
 urlpatterns = [
@@ -9,6 +9,13 @@ urlpatterns = [
     path("<slug:slug>/", views.map_detail, name="map"),
     path("<slug:slug>/settings/", views.map_settings, name="settings"),
     path("<slug:slug>/search/", views.map_search, name="search"),
+    path("<slug:slug>/activity/", views.map_activity, name="activity"),
+    path("<slug:slug>/members/", member_views.members, name="members"),
+    path("<slug:slug>/members/invite/", member_views.invite, name="invite"),
+    path("<slug:slug>/members/links/", member_views.create_link, name="create_link"),
+    path("<slug:slug>/members/links/<int:invitation_id>/revoke/", member_views.revoke_link, name="revoke_link"),
+    path("<slug:slug>/members/<int:membership_id>/", member_views.change_member, name="change_member"),
+    path("<slug:slug>/leave/", member_views.leave, name="leave"),
     path("<slug:slug>/brief/", views.map_brief, name="brief"),
     path("<slug:slug>/add-source/", views.map_add_source, name="add_source"),
     path("<slug:slug>/claims/<int:claim_id>/", claim_views.claim_detail, name="claim"),

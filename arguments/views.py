@@ -13,9 +13,10 @@ from sources.rendering import Span, render_text
 
 from . import services
 from .access import Need, get_map_for
+from .activity import KIND_FILTERS, describe, link_for
 from .brief import SIDES, build_brief, selected_sides, to_markdown, to_pdf
 from .forms import AddSourceForm, MapForm, MapSettingsForm
-from .models import ArgumentMap, Evidence, MapSource, Membership
+from .models import ArgumentMap, Event, Evidence, MapSource, Membership
 from .outline import build_outline
 from .search import search_map
 
@@ -176,3 +177,38 @@ def map_brief(request, slug: str):
     context = {"access": access, "map": access.map, "briefs": briefs, "side": side, "sides": selected_sides(side)}
     context["side_labels"] = SIDES
     return render(request, "arguments/map_brief.html", context)
+
+
+ACTIVITY_PAGE = 50
+
+
+@require_GET
+def map_activity(request, slug: str):
+    """The map's event log in plain words, newest first, filterable by person and kind."""
+    access = get_map_for(request.user, slug, Need.READ)
+    events = Event.objects.filter(map=access.map).select_related("actor").order_by("-id")
+    who, kind = request.GET.get("who", ""), request.GET.get("kind", "")
+    if who:
+        events = events.filter(actor__username=who)
+    if kind in KIND_FILTERS:
+        events = events.filter(object_type=kind)
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        events = events.filter(id__lt=int(before))
+    page = list(events[: ACTIVITY_PAGE + 1])
+    map_url = access.map.get_absolute_url()
+    rows = [{"event": e, "text": describe(e), "url": link_for(e, map_url)} for e in page[:ACTIVITY_PAGE]]
+    people = (
+        Membership.objects.filter(map=access.map).values_list("user__username", flat=True).order_by("user__username")
+    )
+    context = {
+        "access": access,
+        "map": access.map,
+        "rows": rows,
+        "older": page[ACTIVITY_PAGE - 1].pk if len(page) > ACTIVITY_PAGE else None,
+        "who": who,
+        "kind": kind,
+        "kinds": KIND_FILTERS,
+        "people": list(people) if access.role else [],
+    }
+    return render(request, "arguments/map_activity.html", context)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from arguments import member_views
 from arguments import views as argument_views
 
 from . import views
@@ -13,6 +14,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", views.signup, name="signup"),
     path("maps/", include("arguments.urls")),
+    path("invite/<str:token>/", member_views.invitation, name="invitation"),
     path("sources/", include("sources.urls")),
     path("admin/", admin.site.urls),
 ]
