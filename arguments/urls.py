@@ -1,11 +1,12 @@
 from django.urls import include, path
 
-from . import claim_views, member_views, views
+from . import claim_views, export_views, member_views, views
 
 app_name = "arguments"
 urlpatterns = [
     path("", views.map_list, name="list"),
     path("new/", views.map_new, name="new"),
+    path("import/", export_views.map_import, name="import"),
     path("<slug:slug>/", views.map_detail, name="map"),
     path("<slug:slug>/settings/", views.map_settings, name="settings"),
     path("<slug:slug>/search/", views.map_search, name="search"),
