@@ -1,3 +1,20 @@
-from django.urls import path  # noqa: F401
+"""URLs of the annotating reader, included by arguments/urls.py under /maps/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import reader_views
+
+urlpatterns = [
+    path("<slug:slug>/sources/<slug:source_slug>/", reader_views.map_source, name="source"),
+    path("<slug:slug>/sources/<slug:source_slug>/annotate/", reader_views.annotate, name="annotate"),
+    path(
+        "<slug:slug>/sources/<slug:source_slug>/evidence/<int:evidence_id>/",
+        reader_views.evidence_edit,
+        name="reader_evidence_edit",
+    ),
+    path(
+        "<slug:slug>/sources/<slug:source_slug>/evidence/<int:evidence_id>/delete/",
+        reader_views.evidence_delete,
+        name="reader_evidence_delete",
+    ),
+]

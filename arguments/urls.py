@@ -24,7 +24,6 @@ urlpatterns = [
     path("<slug:slug>/claims/<int:claim_id>/edit/", claim_views.claim_edit, name="claim_edit"),
     path("<slug:slug>/claims/<int:claim_id>/respond/", claim_views.claim_respond, name="claim_respond"),
     path("<slug:slug>/relations/<int:relation_id>/", claim_views.relation_edit, name="relation_edit"),
-    path("<slug:slug>/sources/<slug:source_slug>/", views.map_source, name="source"),
     path("", include("arguments.graph_urls")),
     path("", include("arguments.export_urls")),
     path("", include("arguments.reader_urls")),

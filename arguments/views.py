@@ -4,19 +4,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sources.access import readable_sources
-from sources.models import Source
-from sources.rendering import Span, render_text
 
 from . import services
 from .access import Need, get_map_for
 from .activity import KIND_FILTERS, describe, link_for
 from .brief import SIDES, build_brief, selected_sides, to_markdown, to_pdf
 from .forms import AddSourceForm, MapForm, MapSettingsForm
-from .models import ArgumentMap, Event, Evidence, MapSource, Membership
+from .models import ArgumentMap, Event, MapSource, Membership
 from .outline import build_outline
 from .search import search_map
 
@@ -71,32 +69,6 @@ def map_detail(request, slug: str):
         "members": members,
     }
     return render(request, "arguments/map_detail.html", context)
-
-
-@require_GET
-def map_source(request, slug: str, source_slug: str):
-    """A source read inside a map: its text with the map's passages highlighted by stance."""
-    access = get_map_for(request.user, slug, Need.READ)
-    source = get_object_or_404(Source, slug=source_slug, map_sources__map=access.map)
-    evidence = list(
-        Evidence.objects.filter(map=access.map, passage__source=source)
-        .select_related("passage", "claim")
-        .order_by("passage__start", "passage__end", "id")
-    )
-    spans = {}
-    for ev in evidence:
-        p = ev.passage
-        spans.setdefault(p.pk, Span(id=p.pk, start=p.start, end=p.end, css=f"stance-{ev.stance}"))
-    html = render_text(source.text, list(spans.values()))
-    others = (
-        MapSource.objects.filter(map=access.map)
-        .exclude(source=source)
-        .select_related("source")
-        .only("source__title", "source__slug", "map_id", "position")
-    )
-    context = {"access": access, "map": access.map, "source": source, "text_html": html, "evidence": evidence}
-    context["other_sources"] = list(others)
-    return render(request, "arguments/map_source.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -2,12 +2,20 @@
 
 The text is cut at every span boundary; each piece is wrapped in one <mark> listing every span
 that covers it, so overlapping highlights stay visible and each stays addressable by its id.
+`render_text` is the plain library page; `render_reader` is the annotating reader, whose DOM text
+is exactly the canonical text so that browser selections map back to offsets (see its docstring).
+
 Built with string joins rather than templates: a long document with many spans is rendered
 thousands of times faster this way (see shared TRAPS on template rendering cost).
 """
 
+import re
 from dataclasses import dataclass
 from html import escape
+
+from .offsets import Utf16Index
+
+PARAGRAPH_BREAK = re.compile(r"\n{2,}")
 
 
 @dataclass(frozen=True)
@@ -16,6 +24,7 @@ class Span:
     start: int
     end: int
     css: str = ""  # extra classes, e.g. the evidence stance
+    label: str = ""  # what the span stands for, read out by assistive technology (the reader's claims)
 
 
 def render_text(text: str, spans: list[Span], id_prefix: str = "passage-") -> str:
@@ -50,3 +59,87 @@ def render_text(text: str, spans: list[Span], id_prefix: str = "passage-") -> st
                 out.append(html_text)
     out.append("</p></div>")
     return "".join(out)
+
+
+def _regions(text: str) -> list[tuple[int, int, bool]]:
+    """Non-empty (start, end, is_paragraph) pieces of the text: paragraphs and the breaks between them."""
+    regions, pos = [], 0
+    for match in PARAGRAPH_BREAK.finditer(text):
+        if match.start() > pos:
+            regions.append((pos, match.start(), True))
+        regions.append((match.start(), match.end(), False))
+        pos = match.end()
+    if pos < len(text):
+        regions.append((pos, len(text), True))
+    return regions
+
+
+def render_reader(text: str, spans: list[Span], *, id_prefix: str = "passage-", focusable: bool = True) -> str:
+    """The canonical text for the reader: paragraphs with their UTF-16 start offset, highlights on top.
+
+    The DOM text of the result is the canonical text itself, character for character: each <p>
+    carries `data-o16` (where it starts, in UTF-16 units), line breaks inside a paragraph stay "\n"
+    (shown by CSS `white-space: pre-line`), and the blank lines between paragraphs stay as text
+    between the <p> elements, where the browser does not display them. A browser can therefore turn
+    any selection into offsets by measuring Range text lengths, and a selection across paragraphs
+    reads back exactly as the source does.
+
+    Each highlighted piece is a <mark> listing every covering span in `data-passages`; with
+    `focusable`, it is also a keyboard stop (tabindex 0, role button) named after the spans' labels.
+    """
+    n = len(text)
+    index = Utf16Index(text)
+    regions = _regions(text)
+    starts: dict[int, list[Span]] = {}
+    cuts = {0, n}
+    for span in spans:
+        start, end = max(0, span.start), min(n, span.end)
+        if start >= end:
+            continue
+        starts.setdefault(start, []).append(span)
+        cuts.update((start, end))
+    for start, end, _ in regions:
+        cuts.update((start, end))
+    points = sorted(cuts)
+
+    out: list[str] = []
+    active: dict[int, Span] = {}
+    pending: list[Span] = []  # spans whose anchor waits for the next paragraph text
+    r = 0
+    for left, right in zip(points, points[1:], strict=False):
+        if active:
+            active = {sid: s for sid, s in active.items() if min(n, s.end) > left}
+        for span in starts.get(left, ()):
+            active[span.id] = span
+            pending.append(span)
+        while regions[r][1] <= left:
+            r += 1
+        region_start, region_end, is_paragraph = regions[r]
+        piece = escape(text[left:right], quote=False)
+        if not is_paragraph:
+            out.append(piece)  # only newlines: kept as text between the paragraphs
+            continue
+        if left == region_start:
+            out.append(f'<p data-o16="{index.to_utf16(left)}">')
+        for span in pending:
+            out.append(f'<a class="anchor" id="{id_prefix}{span.id}"></a>')
+        pending.clear()
+        if active:
+            out.append(_mark(active, piece, focusable))
+        else:
+            out.append(piece)
+        if right == region_end:
+            out.append("</p>")
+    return f'<div class="doc reader-doc">{"".join(out)}</div>'
+
+
+def _mark(active: dict[int, Span], piece_html: str, focusable: bool) -> str:
+    covering = list(active.values())
+    classes = " ".join(sorted({c for s in covering for c in s.css.split()}))
+    ids = " ".join(str(s.id) for s in covering)
+    depth = min(len(covering), 3)
+    attrs = f'class="hl depth-{depth} {classes}" data-passages="{ids}"'
+    if focusable:
+        labels = "; ".join(s.label for s in covering if s.label) or "highlighted passage"
+        attrs += f' tabindex="0" role="button" aria-label="{escape(labels)}"'
+    return f"<mark {attrs}>{piece_html}</mark>"

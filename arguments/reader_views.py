@@ -1,0 +1,420 @@
+"""The annotating reader: a source read inside a map, its passages highlighted, and annotating in place.
+
+Browsers select text in UTF-16 units; the server converts at this edge (sources.offsets) and checks
+the quote the browser saw against the canonical text before anything is written. Every change is
+one transaction with its Event. The document is built in Python (sources.rendering), not templates,
+so the page's cost does not grow with template work per passage, and its query count is fixed.
+"""
+
+import json
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from sources.anchoring import QuoteNotFound, locate_quote
+from sources.models import AnchorStatus, Passage, Source
+from sources.offsets import Utf16Index
+from sources.rendering import Span, render_reader
+
+from . import services
+from .access import MapAccess, Need, get_map_for
+from .models import Claim, ClaimKind, Evidence, MapSource, Stance, Verb
+
+FILTER_KEYS = ("claim", "stance", "annotator")
+LABEL_CLAIM_CHARS = 90
+
+
+# ---------------------------------------------------------------------------------------------- forms
+
+
+class AnnotateForm(forms.Form):
+    MODE_NEW, MODE_LINK = "new", "link"
+
+    start16 = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    end16 = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    exact = forms.CharField(strip=False, label="Selected passage", max_length=20_000)
+    mode = forms.ChoiceField(
+        choices=[(MODE_NEW, "New claim stated by this passage"), (MODE_LINK, "Link to an existing claim")],
+        initial=MODE_NEW,
+    )
+    claim_text = forms.CharField(required=False, label="Claim", max_length=2000)
+    claim = forms.IntegerField(required=False, label="Existing claim")
+    stance = forms.ChoiceField(
+        required=False,
+        choices=[(Stance.SUPPORTS, "supports it"), (Stance.OPPOSES, "opposes it"), (Stance.STATES, "states it")],
+        initial=Stance.SUPPORTS,
+    )
+    note = forms.CharField(required=False, label="Note (optional)", max_length=4000, widget=forms.Textarea)
+
+    def __init__(self, *args, claims: dict[int, Claim] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.claims = claims or {}
+
+    def clean_exact(self) -> str:
+        exact = self.cleaned_data["exact"]
+        if not exact.strip():
+            raise ValidationError("Select some text first.")
+        if exact != exact.strip():
+            raise ValidationError("The selection begins or ends with white space; select the words themselves.")
+        return exact
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("mode") == self.MODE_NEW:
+            if not data.get("claim_text"):
+                self.add_error("claim_text", "Write the claim this passage states.")
+        elif data.get("mode") == self.MODE_LINK:
+            claim_id = data.get("claim")
+            if claim_id is None:
+                self.add_error("claim", "Pick a claim from the list.")
+            elif claim_id not in self.claims:
+                self.add_error("claim", "That claim is not in this map.")
+            if not data.get("stance"):
+                self.add_error("stance", "Say whether the passage supports or opposes the claim.")
+        if (data.get("start16") is None) != (data.get("end16") is None):
+            self.add_error("exact", "The selection was sent incompletely; select the text again.")
+        return data
+
+
+class EvidenceEditForm(forms.Form):
+    stance = forms.ChoiceField(choices=Stance.choices)
+    note = forms.CharField(required=False, max_length=4000, widget=forms.Textarea)
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+# ------------------------------------------------------------------------------------------- services
+
+
+def resolve_selection(source: Source, data: dict) -> tuple[int, int]:
+    """Code-point (start, end) of the annotated text; ValidationError naming the problem otherwise.
+
+    With UTF-16 offsets from the browser the quote must be exactly the text there. Without them
+    (the no-JavaScript form) the quote is looked up and must occur once.
+    """
+    text, exact = source.text, data["exact"]
+    if data.get("start16") is None:
+        try:
+            return locate_quote(text, exact)
+        except QuoteNotFound as error:
+            raise ValidationError(str(error)) from error
+    index = Utf16Index(text)
+    try:
+        start, end = index.to_codepoints(data["start16"]), index.to_codepoints(data["end16"])
+    except ValueError as error:
+        raise ValidationError(f"The selection does not fit this text: {error}") from error
+    if start >= end:
+        raise ValidationError("The selection is empty.")
+    if text[start:end] != exact:
+        raise ValidationError(
+            "The selected text does not match the source at that position (the page may be out of date). "
+            "Reload the page and select the passage again."
+        )
+    return start, end
+
+
+def update_evidence(*, evidence: Evidence, actor, stance: str, note: str, expected_version: int) -> Evidence:
+    """Change an annotation's stance and note, refusing if it changed since `expected_version`."""
+    with transaction.atomic():
+        note = note.strip()
+        updated = Evidence.objects.filter(pk=evidence.pk, version=expected_version).update(
+            stance=stance, note=note, version=F("version") + 1
+        )
+        current = Evidence.objects.filter(pk=evidence.pk).first()
+        if not updated:
+            raise services.EditConflict(current)
+        services.record_event(
+            argument_map=evidence.map,
+            actor=actor,
+            verb=Verb.UPDATED,
+            obj=current,
+            payload={"claim": current.claim_id, "stance": stance, "previous_stance": evidence.stance, "note": note},
+        )
+    return current
+
+
+def delete_evidence(*, evidence: Evidence, actor) -> bool:
+    """Remove an annotation, and its passage once nothing refers to it; False if it was already gone."""
+    with transaction.atomic():
+        # Locking the passage serialises deletions on it, so the last one out sees it is the last.
+        passage = Passage.objects.select_for_update().filter(pk=evidence.passage_id).first()
+        deleted, _ = Evidence.objects.filter(pk=evidence.pk).delete()
+        if not deleted:
+            return False
+        if passage is not None and not Evidence.objects.filter(passage_id=passage.pk).exists():
+            passage.delete()
+        services.record_event(
+            argument_map=evidence.map,
+            actor=actor,
+            verb=Verb.UNLINKED,
+            obj=evidence,
+            payload={
+                "claim": evidence.claim_id,
+                "stance": evidence.stance,
+                "quote": passage.exact[:200] if passage else "",
+                "passage_deleted": passage is not None and passage.pk is None,
+            },
+        )
+    return True
+
+
+# ------------------------------------------------------------------------------------------ the page
+
+
+@dataclass
+class Reader:
+    access: MapAccess
+    source: Source
+
+    @property
+    def map(self):
+        return self.access.map
+
+
+def _reader_for(request, slug: str, source_slug: str, need: Need) -> Reader:
+    access = get_map_for(request.user, slug, need)
+    source = get_object_or_404(Source.objects.defer("original"), slug=source_slug, map_sources__map=access.map)
+    return Reader(access, source)
+
+
+def _filters(params) -> dict[str, str]:
+    values = {key: params.get(key, "").strip() for key in FILTER_KEYS}
+    if not values["claim"].isdigit():
+        values["claim"] = ""
+    if values["stance"] not in Stance.values:
+        values["stance"] = ""
+    return values
+
+
+def _matches(ev: Evidence, filters: dict[str, str]) -> bool:
+    if filters["claim"] and ev.claim_id != int(filters["claim"]):
+        return False
+    if filters["stance"] and ev.stance != filters["stance"]:
+        return False
+    if filters["annotator"]:
+        name = ev.created_by.get_username() if ev.created_by else ""
+        if name != filters["annotator"]:
+            return False
+    return True
+
+
+def _short(text: str, limit: int = LABEL_CLAIM_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _reader_context(request, reader: Reader, *, form: AnnotateForm | None = None, **extra) -> dict:
+    access, source = reader.access, reader.source
+    filters = _filters(request.GET)
+    evidence = list(
+        Evidence.objects.filter(map=access.map, passage__source=source)
+        .select_related("passage", "claim", "created_by")
+        .order_by("passage__start", "passage__end", "id")
+    )
+    shown = [ev for ev in evidence if _matches(ev, filters)]
+
+    by_passage: dict[int, list[Evidence]] = {}
+    for ev in shown:
+        if ev.passage.anchor_status != AnchorStatus.ORPHANED:
+            by_passage.setdefault(ev.passage_id, []).append(ev)
+    spans = [
+        Span(
+            id=pid,
+            start=evs[0].passage.start,
+            end=evs[0].passage.end,
+            css=" ".join(sorted({f"stance-{ev.stance}" for ev in evs})),
+            label="; ".join(f"{ev.stance}: {_short(ev.claim.text)}" for ev in evs),
+        )
+        for pid, evs in by_passage.items()
+    ]
+    doc_html = render_reader(source.text, spans, focusable=True)
+    for ev in shown:
+        ev.can_change = access.can_change(ev.created_by_id)
+
+    claims = list(Claim.objects.filter(map=access.map).only("id", "text", "kind", "map_id").order_by("kind", "id"))
+    annotators = sorted({ev.created_by.get_username() for ev in evidence if ev.created_by})
+    linked_claims = {ev.claim_id: ev.claim for ev in evidence}
+    query = urlencode({k: v for k, v in filters.items() if v})
+    context = {
+        "access": access,
+        "map": access.map,
+        "source": source,
+        "doc_html": doc_html,
+        "annotations": shown,
+        "annotation_total": len(evidence),
+        "filters": filters,
+        "filtering": any(filters.values()),
+        "filter_claims": sorted(linked_claims.values(), key=lambda c: c.pk),
+        "filter_annotators": annotators,
+        "stances": Stance.choices,
+        "claims": claims,
+        "query": query,
+        "form": form if form is not None else AnnotateForm(initial={"mode": "new", "stance": Stance.SUPPORTS}),
+        "reader_url": reverse("arguments:source", args=[access.map.slug, source.slug]),
+        "annotate_url": reverse("arguments:annotate", args=[access.map.slug, source.slug]),
+    }
+    context.update(extra)
+    return context
+
+
+def _page(request, reader: Reader, status: int = 200, **extra) -> HttpResponse:
+    context = _reader_context(request, reader, **extra)
+    others = (
+        MapSource.objects.filter(map=reader.map)
+        .exclude(source=reader.source)
+        .select_related("source")
+        .only("source__title", "source__slug", "map_id", "position")
+    )
+    context["other_sources"] = list(others)
+    return render(request, "arguments/map_source.html", context, status=status)
+
+
+def _body(request, reader: Reader, **extra) -> HttpResponse:
+    return render(request, "arguments/_reader_body.html", _reader_context(request, reader, **extra))
+
+
+def _back(reader: Reader, request, passage_id: int | None = None) -> HttpResponse:
+    url = reverse("arguments:source", args=[reader.map.slug, reader.source.slug])
+    query = urlencode({k: v for k, v in _filters(request.GET).items() if v})
+    if query:
+        url += f"?{query}"
+    if passage_id:
+        url += f"#passage-{passage_id}"
+    return redirect(url)
+
+
+@require_GET
+def map_source(request, slug: str, source_slug: str):
+    """A source read inside a map: its text with the map's passages highlighted, and its annotations."""
+    return _page(request, _reader_for(request, slug, source_slug, Need.READ))
+
+
+@require_http_methods(["GET", "POST"])
+def annotate(request, slug: str, source_slug: str):
+    """Link a selected passage to a new claim (which it states) or to an existing claim.
+
+    htmx posts get the re-rendered reader body, or on error the dialog's form with its messages;
+    plain posts are redirected back to the reader. GET shows the form without JavaScript, where the
+    passage is given by quoting it.
+    """
+    reader = _reader_for(request, slug, source_slug, Need.ANNOTATE)
+    if request.method == "GET":
+        return _page(request, reader, annotate_open=True, quote_editable=True)
+
+    claims = {c.pk: c for c in Claim.objects.filter(map=reader.map).only("id", "text", "map_id")}
+    form = AnnotateForm(request.POST, claims=claims)
+    evidence = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            start, end = resolve_selection(reader.source, data)
+        except ValidationError as error:
+            form.add_error("exact", error)
+        else:
+            evidence = _write_annotation(reader, request.user, form, start, end)
+
+    if evidence is None:
+        if request.htmx:
+            context = _reader_context(request, reader, form=form, quote_editable=data_was_quoted(form))
+            html = render_to_string("arguments/_reader_body.html#annotate-form", context, request=request)
+            return HttpResponse(html, headers={"HX-Retarget": "#annotate-form", "HX-Reswap": "outerHTML"})
+        return _page(request, reader, form=form, annotate_open=True, quote_editable=data_was_quoted(form))
+
+    message = f"Annotation added: “{_short(evidence.passage.exact, 60)}” {evidence.stance} the claim."
+    if request.htmx:
+        response = _body(request, reader, reader_message=message, fresh_passage=evidence.passage_id)
+        response["HX-Trigger"] = json.dumps({"warrant:annotated": {"passage": evidence.passage_id}})
+        return response
+    messages.success(request, message)
+    return _back(reader, request, evidence.passage_id)
+
+
+def data_was_quoted(form: AnnotateForm) -> bool:
+    """Whether the passage came as a typed quote (no offsets): then the form keeps it editable."""
+    return not form.data.get("start16")
+
+
+def _write_annotation(reader: Reader, actor, form: AnnotateForm, start: int, end: int) -> Evidence | None:
+    """Claim and evidence together or not at all; form errors for anything refused."""
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            if data["mode"] == AnnotateForm.MODE_NEW:
+                claim = services.create_claim(
+                    argument_map=reader.map, actor=actor, text=data["claim_text"], kind=ClaimKind.CLAIM
+                )
+                stance = Stance.STATES
+            else:
+                claim, stance = form.claims[data["claim"]], data["stance"]
+            return services.add_evidence(
+                argument_map=reader.map,
+                actor=actor,
+                source=reader.source,
+                start=start,
+                end=end,
+                claim=claim,
+                stance=stance,
+                note=data["note"].strip(),
+            )
+    except ValidationError as error:
+        field = "claim_text" if data["mode"] == AnnotateForm.MODE_NEW else None
+        form.add_error(field, "; ".join(error.messages))
+    except ValueError as error:
+        form.add_error("claim" if data["mode"] == AnnotateForm.MODE_LINK else None, str(error))
+    return None
+
+
+def _changeable(request, slug: str, source_slug: str, evidence_id: int) -> tuple[Reader, Evidence]:
+    reader = _reader_for(request, slug, source_slug, Need.ANNOTATE)
+    evidence = get_object_or_404(
+        Evidence.objects.select_related("map", "passage"), map=reader.map, passage__source=reader.source, pk=evidence_id
+    )
+    if not reader.access.can_change(evidence.created_by_id):
+        raise PermissionDenied("You can change only your own annotations.")
+    return reader, evidence
+
+
+def _after_change(request, reader: Reader, message: str, passage_id: int | None = None) -> HttpResponse:
+    if request.htmx:
+        return _body(request, reader, reader_message=message)
+    messages.info(request, message)
+    return _back(reader, request, passage_id)
+
+
+@require_POST
+def evidence_edit(request, slug: str, source_slug: str, evidence_id: int):
+    """Change an annotation's stance or note (its author, or an editor)."""
+    reader, evidence = _changeable(request, slug, source_slug, evidence_id)
+    form = EvidenceEditForm(request.POST)
+    if not form.is_valid():
+        return _after_change(request, reader, "Nothing saved: choose a stance.", evidence.passage_id)
+    data = form.cleaned_data
+    try:
+        update_evidence(
+            evidence=evidence,
+            actor=request.user,
+            stance=data["stance"],
+            note=data["note"],
+            expected_version=data["version"],
+        )
+    except services.EditConflict:
+        message = "Nothing saved: someone else changed or removed this annotation meanwhile. Here is the current state."
+    else:
+        message = "Annotation updated."
+    return _after_change(request, reader, message, evidence.passage_id)
+
+
+@require_POST
+def evidence_delete(request, slug: str, source_slug: str, evidence_id: int):
+    """Remove an annotation (its author, or an editor); the passage goes with its last annotation."""
+    reader, evidence = _changeable(request, slug, source_slug, evidence_id)
+    removed = delete_evidence(evidence=evidence, actor=request.user)
+    return _after_change(request, reader, "Annotation removed." if removed else "That annotation was already removed.")
