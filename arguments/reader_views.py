@@ -14,7 +14,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -22,13 +21,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sources.anchoring import QuoteNotFound, locate_quote
-from sources.models import AnchorStatus, Passage, Source
+from sources.models import AnchorStatus, Source
 from sources.offsets import Utf16Index
 from sources.rendering import Span, render_reader
 
 from . import services
 from .access import MapAccess, Need, get_map_for
-from .models import Claim, ClaimKind, Evidence, MapSource, Stance, Verb
+from .models import Claim, ClaimKind, Evidence, MapSource, Stance
 
 FILTER_KEYS = ("claim", "stance", "annotator")
 LABEL_CLAIM_CHARS = 90
@@ -120,51 +119,6 @@ def resolve_selection(source: Source, data: dict) -> tuple[int, int]:
             "Reload the page and select the passage again."
         )
     return start, end
-
-
-def update_evidence(*, evidence: Evidence, actor, stance: str, note: str, expected_version: int) -> Evidence:
-    """Change an annotation's stance and note, refusing if it changed since `expected_version`."""
-    with transaction.atomic():
-        note = note.strip()
-        updated = Evidence.objects.filter(pk=evidence.pk, version=expected_version).update(
-            stance=stance, note=note, version=F("version") + 1
-        )
-        current = Evidence.objects.filter(pk=evidence.pk).first()
-        if not updated:
-            raise services.EditConflict(current)
-        services.record_event(
-            argument_map=evidence.map,
-            actor=actor,
-            verb=Verb.UPDATED,
-            obj=current,
-            payload={"claim": current.claim_id, "stance": stance, "previous_stance": evidence.stance, "note": note},
-        )
-    return current
-
-
-def delete_evidence(*, evidence: Evidence, actor) -> bool:
-    """Remove an annotation, and its passage once nothing refers to it; False if it was already gone."""
-    with transaction.atomic():
-        # Locking the passage serialises deletions on it, so the last one out sees it is the last.
-        passage = Passage.objects.select_for_update().filter(pk=evidence.passage_id).first()
-        deleted, _ = Evidence.objects.filter(pk=evidence.pk).delete()
-        if not deleted:
-            return False
-        if passage is not None and not Evidence.objects.filter(passage_id=passage.pk).exists():
-            passage.delete()
-        services.record_event(
-            argument_map=evidence.map,
-            actor=actor,
-            verb=Verb.UNLINKED,
-            obj=evidence,
-            payload={
-                "claim": evidence.claim_id,
-                "stance": evidence.stance,
-                "quote": passage.exact[:200] if passage else "",
-                "passage_deleted": passage is not None and passage.pk is None,
-            },
-        )
-    return True
 
 
 # ------------------------------------------------------------------------------------------ the page
@@ -398,7 +352,7 @@ def evidence_edit(request, slug: str, source_slug: str, evidence_id: int):
         return _after_change(request, reader, "Nothing saved: choose a stance.", evidence.passage_id)
     data = form.cleaned_data
     try:
-        update_evidence(
+        services.update_evidence(
             evidence=evidence,
             actor=request.user,
             stance=data["stance"],
@@ -416,5 +370,5 @@ def evidence_edit(request, slug: str, source_slug: str, evidence_id: int):
 def evidence_delete(request, slug: str, source_slug: str, evidence_id: int):
     """Remove an annotation (its author, or an editor); the passage goes with its last annotation."""
     reader, evidence = _changeable(request, slug, source_slug, evidence_id)
-    removed = delete_evidence(evidence=evidence, actor=request.user)
+    removed = services.delete_evidence(evidence=evidence, actor=request.user)
     return _after_change(request, reader, "Annotation removed." if removed else "That annotation was already removed.")

@@ -343,3 +343,48 @@ def accept_invitation(*, invitation, user) -> Membership:
     if existing and ROLE_RANK[existing.role] >= ROLE_RANK[current.role]:
         return existing
     return add_member(argument_map=current.map, user=user, role=current.role, actor=user)
+
+
+@transaction.atomic
+def update_evidence(*, evidence: Evidence, actor, stance: str, note: str, expected_version: int) -> Evidence:
+    """Change an annotation's stance and note, refusing if it changed since `expected_version`."""
+    note = note.strip()
+    updated = Evidence.objects.filter(pk=evidence.pk, version=expected_version).update(
+        stance=stance, note=note, version=F("version") + 1
+    )
+    current = Evidence.objects.filter(pk=evidence.pk).first()
+    if not updated:
+        raise EditConflict(current)
+    record_event(
+        argument_map=evidence.map,
+        actor=actor,
+        verb=Verb.UPDATED,
+        obj=current,
+        payload={"claim": current.claim_id, "stance": stance, "previous_stance": evidence.stance, "note": note},
+    )
+    return current
+
+
+@transaction.atomic
+def delete_evidence(*, evidence: Evidence, actor) -> bool:
+    """Remove an annotation, and its passage once nothing refers to it; False if it was already gone."""
+    # Locking the passage serialises deletions on it, so the last one out sees it is the last.
+    passage = Passage.objects.select_for_update().filter(pk=evidence.passage_id).first()
+    deleted, _ = Evidence.objects.filter(pk=evidence.pk).delete()
+    if not deleted:
+        return False
+    if passage is not None and not Evidence.objects.filter(passage_id=passage.pk).exists():
+        passage.delete()
+    record_event(
+        argument_map=evidence.map,
+        actor=actor,
+        verb=Verb.UNLINKED,
+        obj=evidence,
+        payload={
+            "claim": evidence.claim_id,
+            "stance": evidence.stance,
+            "quote": passage.exact[:200] if passage else "",
+            "passage_deleted": passage is not None and passage.pk is None,
+        },
+    )
+    return True
