@@ -12,12 +12,12 @@ outsiders: they get 404, so its existence is not revealed. A member whose role i
 from enum import IntEnum
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 
 from sources.models import Source
 
-from .models import ArgumentMap, Membership, Role
+from .models import ArgumentMap, Event, Membership, Role
 
 
 class Need(IntEnum):
@@ -86,7 +86,10 @@ class MapAccess:
 
 def get_map_for(user, slug: str, need: Need = Need.READ) -> MapAccess:
     """The map with this slug if the user may `need` it: 404 when they may not even read it, else 403."""
-    argument_map = ArgumentMap.objects.filter(slug=slug).first()
+    # The newest event id rides along in the same query: map pages hand it to static/js/live.js as
+    # the point to follow live updates from, without adding a query to any page.
+    newest_event = Event.objects.filter(map=OuterRef("pk")).order_by("-id").values("id")[:1]
+    argument_map = ArgumentMap.objects.filter(slug=slug).annotate(last_event_id=Subquery(newest_event)).first()
     if argument_map is None:
         raise Http404("No such map.")
     access = MapAccess(user, argument_map, role_in(user, argument_map))

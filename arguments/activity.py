@@ -16,6 +16,8 @@ def describe(event: Event) -> str:
     p, kind = event.payload or {}, event.object_type
     if kind == "claim" and event.verb == "created":
         return f"{who} added the claim {_quoted(p.get('text', ''))}"
+    if kind == "claim" and event.verb == "deleted":
+        return f"{who} deleted the claim {_quoted(p.get('text', ''))}"
     if kind == "claim" and event.verb == "updated":
         return f"{who} changed the claim from {_quoted(p.get('previous_text', ''))} to {_quoted(p.get('text', ''))}"
     if kind == "relation":
@@ -28,6 +30,8 @@ def describe(event: Event) -> str:
         )
     if kind == "comment":
         return f"{who} commented"
+    if event.verb == "reanchored":
+        return _describe_reanchored(who, p)
     if kind == "mapsource":
         return f"{who} added the source {_quoted(p.get('source', ''))}"
     if kind == "membership":
@@ -37,9 +41,26 @@ def describe(event: Event) -> str:
     return f"{who} {event.get_verb_display()} a {kind}"
 
 
+def _describe_reanchored(who: str, p: dict) -> str:
+    """A source's text edited (its passages followed), or an orphaned passage re-attached."""
+    if p.get("reattached"):
+        return f"{who} re-attached a passage of {p.get('source', 'a source')} to {_quoted(p.get('quote', ''))}"
+    counts = p.get("counts", {})
+    moved, orphaned = counts.get("moved", 0), counts.get("orphaned", 0)
+    told = f"{who} edited the text of {p.get('source', 'a source')}"
+    if not p.get("passages"):
+        return f"{told}; no passage of this map was affected"
+    parts = [f"{counts.get('anchored', 0)} of this map's passages stayed in place", f"{moved} followed the edit"]
+    parts.append(f"{orphaned} need{'s' if orphaned == 1 else ''} re-attaching" if orphaned else "none was lost")
+    return f"{told}: " + ", ".join(parts)
+
+
 def link_for(event: Event, map_url: str) -> str:
     """Where an event's object can be seen now (the claim page for most things)."""
     p, kind = event.payload or {}, event.object_type
+    if event.verb == "reanchored" and p.get("source_slug"):
+        anchor = f"#passage-{event.object_id}" if kind == "passage" else ""
+        return f"{map_url}sources/{p['source_slug']}/{anchor}"
     if kind == "claim":
         return f"{map_url}claims/{event.object_id}/"
     if kind in ("evidence", "comment") and p.get("claim"):

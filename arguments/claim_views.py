@@ -1,8 +1,9 @@
 """The claim page: the claim, its relations, its evidence, its discussion and its history."""
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -58,6 +59,7 @@ def _page(request, access: MapAccess, claim: Claim, *, comment_form=None, edit_f
         .defer("passage__source__text", "passage__source__original")
         .order_by("stance", "passage__source_id", "passage__start")
     )
+    discussion = _discussion(claim)
     context = {
         "access": access,
         "map": access.map,
@@ -66,11 +68,18 @@ def _page(request, access: MapAccess, claim: Claim, *, comment_form=None, edit_f
         "supporters": [r for r in relations if r.to_claim_id == claim.pk and r.kind == "supports"],
         "objectors": [r for r in relations if r.to_claim_id == claim.pk and r.kind == "opposes"],
         "evidence": evidence,
-        "discussion": _discussion(claim),
+        "discussion": discussion,
         "history": _history(claim),
         "assessment": assess_map(access.map).get(claim.pk),
         "comment_form": comment_form or CommentForm(),
         "can_change": access.can_change(claim.created_by_id),
+        "can_delete": _may_delete(
+            access,
+            claim,
+            relations,
+            [ev.created_by_id for ev in evidence],
+            [d["comment"].author_id for d in discussion],
+        ),
         "edit_form": edit_form,
         "conflict": conflict,
     }
@@ -201,3 +210,84 @@ def relation_edit(request, slug: str, relation_id: int):
             return redirect("arguments:claim", slug=slug, claim_id=relation.from_claim_id)
     context = {"access": access, "map": access.map, "relation": relation, "form": form, "conflict": conflict}
     return render(request, "arguments/relation_edit.html", context)
+
+
+def _may_delete(access: MapAccess, claim: Claim, relations, evidence_authors, comment_authors) -> bool:
+    """Editors and owners delete any claim. An annotator deletes a claim they wrote only while no
+    one else's work hangs on it: no link to another claim, no evidence or comment by someone else."""
+    if access.can_edit:
+        return True
+    if not access.can_change(claim.created_by_id):
+        return False
+    mine = access.user.pk
+    return not relations and all(a == mine for a in evidence_authors) and all(a == mine for a in comment_authors)
+
+
+class DeleteForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+def _delete_page(request, access: MapAccess, claim: Claim, relations: list[Relation], *, conflict=None):
+    """The confirmation: what goes with the claim, counted and named, so nobody deletes blind."""
+    evidence = list(
+        Evidence.objects.filter(claim=claim)
+        .select_related("passage__source")
+        .defer("passage__source__text", "passage__source__original")
+        .annotate(quotes=Count("passage__evidence"))
+        .order_by("passage__source_id", "passage__start")
+    )
+    context = {
+        "access": access,
+        "map": access.map,
+        "claim": claim,
+        "relations": relations,
+        "evidence_count": len(evidence),
+        # Passages quoted only here are deleted with the claim: name them.
+        "lost_passages": [ev.passage for ev in evidence if ev.quotes == 1],
+        "comment_count": Comment.objects.filter(claim=claim).count(),
+        "form": DeleteForm(initial={"version": claim.version}),
+        "conflict": conflict,
+    }
+    return render(request, "arguments/claim_confirm_delete.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def claim_delete(request, slug: str, claim_id: int):
+    """Ask first, listing what goes with the claim; delete only the version the person saw."""
+    access = get_map_for(request.user, slug, Need.ANNOTATE)
+    claim = _claim_in(access, claim_id)
+    relations = list(
+        Relation.objects.filter(map=access.map)
+        .filter(Q(from_claim=claim) | Q(to_claim=claim))
+        .select_related("from_claim", "to_claim")
+    )
+    evidence_authors = Evidence.objects.filter(claim=claim).values_list("created_by_id", flat=True)
+    comment_authors = Comment.objects.filter(claim=claim).values_list("author_id", flat=True)
+    if not _may_delete(access, claim, relations, list(evidence_authors), list(comment_authors)):
+        raise PermissionDenied(
+            "Annotators delete only their own claims, and only while no other claim, evidence or comment "
+            "by someone else depends on them. Ask an editor."
+        )
+    if request.method == "GET":
+        return _delete_page(request, access, claim, relations)
+    form = DeleteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The form was incomplete; check what will be deleted and confirm again.")
+        return _delete_page(request, access, claim, relations)
+    try:
+        removed = services.delete_claim(claim=claim, actor=request.user, expected_version=form.cleaned_data["version"])
+    except services.EditConflict as conflict:
+        return _delete_page(request, access, conflict.current, relations, conflict=conflict.current)
+    except Claim.DoesNotExist:
+        messages.info(request, "Someone else deleted this claim already.")
+        return redirect(access.map)
+    messages.success(
+        request,
+        f"Claim deleted, with {_count(removed['relations'], 'link')}, {_count(removed['evidence'], 'piece')} "
+        f"of evidence and {_count(removed['comments'], 'comment')}.",
+    )
+    return redirect(access.map)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

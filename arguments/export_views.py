@@ -213,7 +213,7 @@ def map_import(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            argument_map = _import(form.cleaned_data["file"].read(), request.user, form.cleaned_data["title"])
+            argument_map = import_document(form.cleaned_data["file"].read(), request.user, form.cleaned_data["title"])
         except ImportProblem as problem:
             form.add_error("file", f"This file could not be imported: {problem}")
         else:
@@ -227,7 +227,8 @@ def map_import(request):
     return render(request, "arguments/map_import.html", {"form": form, "max_bytes": MAX_IMPORT_BYTES})
 
 
-def _import(data: bytes, owner, title: str) -> ArgumentMap:
+def import_document(data: bytes, owner, title: str) -> ArgumentMap:
+    """A new map owned by `owner` from a Warrant JSON or AIF file; ImportProblem, and nothing written, if broken."""
     document = parse_document(data)
     kind = detect_format(document)
     if kind == "json":

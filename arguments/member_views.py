@@ -4,7 +4,9 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -57,6 +59,11 @@ def invite(request, slug: str):
         return redirect("arguments:members", slug=slug)
     if "@" not in who:
         form.add_error("who", "Nobody here has that username. To invite someone new, enter their email address.")
+        return _page(request, access, invite_form=form)
+    try:
+        validate_email(who)
+    except ValidationError:
+        form.add_error("who", f"“{who}” is not an email address we can send to. Check it for typos.")
         return _page(request, access, invite_form=form)
     invitation = services.create_invitation(
         argument_map=access.map,
@@ -129,6 +136,8 @@ def change_member(request, slug: str, membership_id: int):
 @require_POST
 def leave(request, slug: str):
     access = get_map_for(request.user, slug, Need.READ)
+    if access.role is None:  # a reader of a public map who is not a member (or not signed in) has nothing to leave
+        return redirect(access.map)
     membership = Membership.objects.filter(map=access.map, user=request.user).select_related("user", "map").first()
     if membership is None:
         return redirect(access.map)

@@ -2,8 +2,10 @@
 
 Browsers select text in UTF-16 units; the server converts at this edge (sources.offsets) and checks
 the quote the browser saw against the canonical text before anything is written. Every change is
-one transaction with its Event. The document is built in Python (sources.rendering), not templates,
-so the page's cost does not grow with template work per passage, and its query count is fixed.
+one transaction with its Event. The part that grows with the passages (the highlighted text and the
+annotation lists) is built in Python and cached per revision (arguments/reader_layer.py), so the
+page's query count is fixed, and a browser that has the current page gets 304 before any rendering.
+Editing the text and re-attaching orphans live in source_text_views.py.
 """
 
 import json
@@ -14,20 +16,21 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponse
+from django.db.models import CharField, OuterRef, Subquery, Value
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sources.anchoring import QuoteNotFound, locate_quote
-from sources.models import AnchorStatus, Source
+from sources.models import Source
 from sources.offsets import Utf16Index
-from sources.rendering import Span, render_reader
 
-from . import services
+from . import reader_layer, services
 from .access import MapAccess, Need, get_map_for
-from .models import Claim, ClaimKind, Evidence, MapSource, Stance
+from .models import Claim, ClaimKind, Event, Evidence, MapSource, Membership, Stance
 
 FILTER_KEYS = ("claim", "stance", "annotator")
 LABEL_CLAIM_CHARS = 90
@@ -134,10 +137,41 @@ class Reader:
         return self.access.map
 
 
-def _reader_for(request, slug: str, source_slug: str, need: Need) -> Reader:
+def _reader_for(request, slug: str, source_slug: str, need: Need, *, text: bool = True) -> Reader:
+    """The map (access checked) and the source; without `text`, the text is loaded only when used."""
     access = get_map_for(request.user, slug, need)
-    source = get_object_or_404(Source.objects.defer("original"), slug=source_slug, map_sources__map=access.map)
+    fields = ("original",) if text else ("original", "text")
+    source = get_object_or_404(Source.objects.defer(*fields), slug=source_slug, map_sources__map=access.map)
     return Reader(access, source)
+
+
+def _reader_for_page(request, slug: str, source_slug: str) -> Reader:
+    """`_reader_for(..., Need.READ, text=False)` in one query instead of three, for the page asked for most.
+
+    The map, the source, the viewer's role and the map's newest event id (for static/js/live.js, as
+    get_map_for provides it) come in one row. When there is no row, get_map_for decides between 404
+    and 403 exactly as everywhere else, and a readable map without that source is a 404 too.
+    """
+    user = request.user
+    role = Value(None, output_field=CharField())
+    if user.is_authenticated:
+        role = Subquery(Membership.objects.filter(map=OuterRef("map"), user=user.pk).values("role")[:1])
+    newest_event = Event.objects.filter(map=OuterRef("map")).order_by("-id").values("id")[:1]
+    row = (
+        MapSource.objects.filter(map__slug=slug, source__slug=source_slug)
+        .select_related("map", "source")
+        .defer("source__text", "source__original")
+        .annotate(viewer_role=role, last_event_id=Subquery(newest_event))
+        .first()
+    )
+    if row is None:
+        get_map_for(user, slug, Need.READ)
+        raise Http404("This source is not part of the map.")
+    row.map.last_event_id = row.last_event_id
+    access = MapAccess(user, row.map, row.viewer_role)
+    if access.level is None:
+        raise Http404("No such map.")
+    return Reader(access, row.source)
 
 
 def _filters(params) -> dict[str, str]:
@@ -149,90 +183,52 @@ def _filters(params) -> dict[str, str]:
     return values
 
 
-def _matches(ev: Evidence, filters: dict[str, str]) -> bool:
-    if filters["claim"] and ev.claim_id != int(filters["claim"]):
-        return False
-    if filters["stance"] and ev.stance != filters["stance"]:
-        return False
-    if filters["annotator"]:
-        name = ev.created_by.get_username() if ev.created_by else ""
-        if name != filters["annotator"]:
-            return False
-    return True
-
-
 def _short(text: str, limit: int = LABEL_CLAIM_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _reader_context(request, reader: Reader, *, form: AnnotateForm | None = None, **extra) -> dict:
     access, source = reader.access, reader.source
+    if request.method == "POST":
+        # The change just made bumped the map's revision after the map was read: without the new
+        # revision the layer's cache key would be the old one, and the old layer would come back.
+        access.map.refresh_from_db(fields=["revision"])
     filters = _filters(request.GET)
-    evidence = list(
-        Evidence.objects.filter(map=access.map, passage__source=source)
-        .select_related("passage", "claim", "created_by")
-        .order_by("passage__start", "passage__end", "id")
-    )
-    shown = [ev for ev in evidence if _matches(ev, filters)]
-
-    by_passage: dict[int, list[Evidence]] = {}
-    for ev in shown:
-        if ev.passage.anchor_status != AnchorStatus.ORPHANED:
-            by_passage.setdefault(ev.passage_id, []).append(ev)
-    spans = [
-        Span(
-            id=pid,
-            start=evs[0].passage.start,
-            end=evs[0].passage.end,
-            css=" ".join(sorted({f"stance-{ev.stance}" for ev in evs})),
-            label="; ".join(f"{ev.stance}: {_short(ev.claim.text)}" for ev in evs),
-        )
-        for pid, evs in by_passage.items()
-    ]
-    doc_html = render_reader(source.text, spans, focusable=True)
-    for ev in shown:
-        ev.can_change = access.can_change(ev.created_by_id)
-
-    claims = list(Claim.objects.filter(map=access.map).only("id", "text", "kind", "map_id").order_by("kind", "id"))
-    annotators = sorted({ev.created_by.get_username() for ev in evidence if ev.created_by})
-    linked_claims = {ev.claim_id: ev.claim for ev in evidence}
     query = urlencode({k: v for k, v in filters.items() if v})
+    layer = reader_layer.layer_for(request, access, source, reader_layer.ReaderFilters(**filters), query)
     context = {
         "access": access,
         "map": access.map,
         "source": source,
-        "doc_html": doc_html,
-        "annotations": shown,
-        "annotation_total": len(evidence),
+        "layer": reader_layer.for_template(layer),
+        "layer_parts": layer,
         "filters": filters,
         "filtering": any(filters.values()),
-        "filter_claims": sorted(linked_claims.values(), key=lambda c: c.pk),
-        "filter_annotators": annotators,
         "stances": Stance.choices,
-        "claims": claims,
         "query": query,
         "form": form if form is not None else AnnotateForm(initial={"mode": "new", "stance": Stance.SUPPORTS}),
         "reader_url": reverse("arguments:source", args=[access.map.slug, source.slug]),
         "annotate_url": reverse("arguments:annotate", args=[access.map.slug, source.slug]),
     }
+    if form is not None and form.is_bound:
+        # A form sent back with its errors keeps the claim that was picked, so it lists claims itself.
+        context["claims"] = list(Claim.objects.filter(map=access.map).only("id", "text", "kind").order_by("kind", "id"))
     context.update(extra)
     return context
 
 
+def _rendered(request, template: str, context: dict, status: int = 200, headers: dict | None = None) -> HttpResponse:
+    """Render a reader template, splicing in the (cached) layer's HTML once (see reader_layer.splice)."""
+    html = render_to_string(template, context, request=request)
+    return HttpResponse(reader_layer.splice(html, context["layer_parts"]), status=status, headers=headers)
+
+
 def _page(request, reader: Reader, status: int = 200, **extra) -> HttpResponse:
-    context = _reader_context(request, reader, **extra)
-    others = (
-        MapSource.objects.filter(map=reader.map)
-        .exclude(source=reader.source)
-        .select_related("source")
-        .only("source__title", "source__slug", "map_id", "position")
-    )
-    context["other_sources"] = list(others)
-    return render(request, "arguments/map_source.html", context, status=status)
+    return _rendered(request, "arguments/map_source.html", _reader_context(request, reader, **extra), status)
 
 
 def _body(request, reader: Reader, **extra) -> HttpResponse:
-    return render(request, "arguments/_reader_body.html", _reader_context(request, reader, **extra))
+    return _rendered(request, "arguments/_reader_body.html", _reader_context(request, reader, **extra))
 
 
 def _back(reader: Reader, request, passage_id: int | None = None) -> HttpResponse:
@@ -247,8 +243,28 @@ def _back(reader: Reader, request, passage_id: int | None = None) -> HttpRespons
 
 @require_GET
 def map_source(request, slug: str, source_slug: str):
-    """A source read inside a map: its text with the map's passages highlighted, and its annotations."""
-    return _page(request, _reader_for(request, slug, source_slug, Need.READ))
+    """A source read inside a map: its text with the map's passages highlighted, and its annotations.
+
+    Answers `If-None-Match` with 304 before rendering anything when the page would be the same.
+    Browsers are told to revalidate every time (no-cache), so a change always shows on reload.
+    """
+    reader = _reader_for_page(request, slug, source_slug)
+    filters = _filters(request.GET)
+    query = urlencode({k: v for k, v in filters.items() if v})
+    args = (request, reader.access, reader.source, reader_layer.ReaderFilters(**filters), query)
+    # A page showing a one-off message is neither answered with 304 nor given an ETag.
+    cacheable = not reader_layer.has_messages(request)
+    etag = reader_layer.etag_for(*args) if cacheable else None
+    if reader_layer.not_modified(request, etag):
+        response = HttpResponseNotModified()
+    else:
+        response = _page(request, reader)
+        if cacheable and etag is None:  # a first visit: rendering gave the session its CSRF secret
+            etag = reader_layer.etag_for(*args)
+    if etag:
+        response["ETag"] = etag
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -278,8 +294,8 @@ def annotate(request, slug: str, source_slug: str):
     if evidence is None:
         if request.htmx:
             context = _reader_context(request, reader, form=form, quote_editable=data_was_quoted(form))
-            html = render_to_string("arguments/_reader_body.html#annotate-form", context, request=request)
-            return HttpResponse(html, headers={"HX-Retarget": "#annotate-form", "HX-Reswap": "outerHTML"})
+            headers = {"HX-Retarget": "#annotate-form", "HX-Reswap": "outerHTML"}
+            return _rendered(request, "arguments/_reader_body.html#annotate-form", context, headers=headers)
         return _page(request, reader, form=form, annotate_open=True, quote_editable=data_was_quoted(form))
 
     message = f"Annotation added: “{_short(evidence.passage.exact, 60)}” {evidence.stance} the claim."
@@ -343,10 +359,26 @@ def _after_change(request, reader: Reader, message: str, passage_id: int | None 
     return _back(reader, request, passage_id)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def evidence_edit(request, slug: str, source_slug: str, evidence_id: int):
-    """Change an annotation's stance or note (its author, or an editor)."""
+    """Change an annotation's stance or note (its author, or an editor).
+
+    GET gives the edit and delete forms: to htmx, as a fragment reader.js puts in the annotation's
+    place; otherwise as a page of their own.
+    """
     reader, evidence = _changeable(request, slug, source_slug, evidence_id)
+    if request.method == "GET":
+        query = urlencode({k: v for k, v in _filters(request.GET).items() if v})
+        context = {
+            "map": reader.map,
+            "source": reader.source,
+            "ev": Evidence.objects.select_related("claim", "passage").get(pk=evidence.pk),
+            "stances": Stance.choices,
+            "query": query,
+            "reader_url": reverse("arguments:source", args=[reader.map.slug, reader.source.slug]),
+        }
+        template = "arguments/source_evidence_edit.html"
+        return render(request, f"{template}#evidence-forms" if request.htmx else template, context)
     form = EvidenceEditForm(request.POST)
     if not form.is_valid():
         return _after_change(request, reader, "Nothing saved: choose a stance.", evidence.passage_id)

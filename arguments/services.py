@@ -4,16 +4,18 @@ Views and commands call these keyword-only functions; they never write models di
 activity log, the audit trail and live updates can rely on the Event table being complete.
 """
 
+import logging
 import secrets
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
 from sources.models import Passage, Source
 
+from . import live
 from .models import (
     ArgumentMap,
     Claim,
@@ -30,6 +32,8 @@ from .models import (
     Visibility,
 )
 
+logger = logging.getLogger(__name__)
+
 
 class EditConflict(Exception):
     """Someone else changed the object since the editor loaded it."""
@@ -42,7 +46,7 @@ class EditConflict(Exception):
 def record_event(*, argument_map: ArgumentMap, actor, verb: str, obj, payload: dict | None = None) -> Event:
     """Append to the map's log and bump its revision; call inside the change's transaction."""
     ArgumentMap.objects.filter(pk=argument_map.pk).update(revision=F("revision") + 1)
-    return Event.objects.create(
+    event = Event.objects.create(
         map=argument_map,
         actor=actor if actor is not None and actor.is_authenticated else None,
         verb=verb,
@@ -50,6 +54,8 @@ def record_event(*, argument_map: ArgumentMap, actor, verb: str, obj, payload: d
         object_id=obj.pk,
         payload=payload or {},
     )
+    live.announce(event)
+    return event
 
 
 def unique_map_slug(title: str) -> str:
@@ -258,6 +264,43 @@ def delete_relation(*, relation: Relation, actor) -> None:
     relation.delete()
 
 
+def claim_dependents(claim: Claim) -> dict[str, int]:
+    """What deleting a claim takes with it: the confirmation page shows these counts."""
+    return {
+        "relations": Relation.objects.filter(map_id=claim.map_id)
+        .filter(models.Q(from_claim_id=claim.pk) | models.Q(to_claim_id=claim.pk))
+        .count(),
+        "evidence": Evidence.objects.filter(claim_id=claim.pk).count(),
+        "comments": Comment.objects.filter(claim_id=claim.pk).count(),
+    }
+
+
+@transaction.atomic
+def delete_claim(*, claim: Claim, actor, expected_version: int | None = None) -> dict[str, int]:
+    """Delete a claim with its relations, evidence and comments; passages no longer quoted go too.
+
+    Returns what was removed. With `expected_version`, a claim changed meanwhile is not deleted.
+    """
+    current = Claim.objects.select_for_update().filter(pk=claim.pk).first()
+    if current is None:
+        raise Claim.DoesNotExist("This claim has already been deleted.")
+    if expected_version is not None and current.version != expected_version:
+        raise EditConflict(current)
+    removed = claim_dependents(current)
+    passage_ids = set(Evidence.objects.filter(claim_id=current.pk).values_list("passage_id", flat=True))
+    record_event(
+        argument_map=current.map,
+        actor=actor,
+        verb=Verb.DELETED,
+        obj=current,
+        payload={"text": current.text, "kind": current.kind, **removed},
+    )
+    current.delete()
+    # A passage exists to be quoted; one left without evidence anywhere is removed with its last quote.
+    Passage.objects.filter(pk__in=passage_ids, evidence__isnull=True).delete()
+    return removed
+
+
 # ---- members and invitations --------------------------------------------------------------------
 
 ROLE_RANK = {Role.VIEWER: 1, Role.ANNOTATOR: 2, Role.EDITOR: 3, Role.OWNER: 4}
@@ -388,3 +431,74 @@ def delete_evidence(*, evidence: Evidence, actor) -> bool:
         },
     )
     return True
+
+
+# ---- removing a source from a map, deleting a map ------------------------------------------------
+
+
+def source_dependents(*, argument_map: ArgumentMap, source: Source) -> dict[str, int]:
+    """What taking `source` out of the map takes with it: the confirmation page shows these counts."""
+    evidence = Evidence.objects.filter(map=argument_map, passage__source=source)
+    return {"evidence": evidence.count(), "claims": evidence.values("claim_id").distinct().count()}
+
+
+@transaction.atomic
+def remove_source(*, argument_map: ArgumentMap, source: Source, actor) -> dict[str, int]:
+    """Take a document out of a map with the evidence quoting it; it stays in the library.
+
+    Passages left without any evidence (in this map or another) go too, as with deleted claims.
+    """
+    map_source = MapSource.objects.select_for_update().filter(map=argument_map, source=source).first()
+    if map_source is None:
+        raise MapSource.DoesNotExist("This document is no longer in the map.")
+    evidence = Evidence.objects.filter(map=argument_map, passage__source=source)
+    passage_ids = set(evidence.values_list("passage_id", flat=True))
+    removed = source_dependents(argument_map=argument_map, source=source)
+    record_event(
+        argument_map=argument_map,
+        actor=actor,
+        verb=Verb.UNLINKED,
+        obj=map_source,
+        payload={"source": source.title, **removed},
+    )
+    evidence.delete()
+    map_source.delete()
+    removed["passages"], _ = Passage.objects.filter(pk__in=passage_ids, evidence__isnull=True).delete()
+    return removed
+
+
+def map_dependents(argument_map: ArgumentMap) -> dict[str, int]:
+    """Everything a map deletion removes, counted for the confirmation page."""
+    return {
+        "claims": Claim.objects.filter(map=argument_map).count(),
+        "relations": Relation.objects.filter(map=argument_map).count(),
+        "evidence": Evidence.objects.filter(map=argument_map).count(),
+        "comments": Comment.objects.filter(claim__map=argument_map).count(),
+        "sources": MapSource.objects.filter(map=argument_map).count(),
+        "members": Membership.objects.filter(map=argument_map).count(),
+        "events": Event.objects.filter(map=argument_map).count(),
+    }
+
+
+@transaction.atomic
+def delete_map(*, argument_map: ArgumentMap, actor, confirm_title: str) -> dict[str, int]:
+    """Delete a map and everything in it; its sources stay in the library.
+
+    `confirm_title` must repeat the map's title, so no stray request deletes a map. The map's
+    events go with it (they belong to the map), so the deletion is recorded in the server log too.
+    """
+    current = ArgumentMap.objects.select_for_update().filter(pk=argument_map.pk).first()
+    if current is None:
+        raise ArgumentMap.DoesNotExist("This map has already been deleted.")
+    if confirm_title.strip() != current.title.strip():
+        raise ValidationError("Type the map's title exactly as shown to confirm.")
+    removed = map_dependents(current)
+    passage_ids = set(Evidence.objects.filter(map=current).values_list("passage_id", flat=True))
+    # Recorded so that live pages open on the map learn of it; the row goes with the map below.
+    record_event(argument_map=current, actor=actor, verb=Verb.DELETED, obj=current, payload={"title": current.title})
+    logger.warning(
+        "Map %s (%r) deleted by %s: %s", current.slug, current.title, getattr(actor, "username", actor), removed
+    )
+    current.delete()
+    Passage.objects.filter(pk__in=passage_ids, evidence__isnull=True).delete()
+    return removed

@@ -22,9 +22,13 @@ urlpatterns = [
     path("<slug:slug>/claims/<int:claim_id>/", claim_views.claim_detail, name="claim"),
     path("<slug:slug>/claims/<int:claim_id>/comments/", claim_views.claim_comment, name="claim_comment"),
     path("<slug:slug>/claims/<int:claim_id>/edit/", claim_views.claim_edit, name="claim_edit"),
+    path("<slug:slug>/claims/<int:claim_id>/delete/", claim_views.claim_delete, name="claim_delete"),
+    path("<slug:slug>/delete/", views.map_delete, name="delete"),
+    path("<slug:slug>/sources/<slug:source_slug>/remove/", views.map_remove_source, name="remove_source"),
     path("<slug:slug>/claims/<int:claim_id>/respond/", claim_views.claim_respond, name="claim_respond"),
     path("<slug:slug>/relations/<int:relation_id>/", claim_views.relation_edit, name="relation_edit"),
     path("", include("arguments.graph_urls")),
     path("", include("arguments.export_urls")),
     path("", include("arguments.reader_urls")),
+    path("", include("arguments.live_urls")),
 ]

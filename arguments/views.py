@@ -1,10 +1,12 @@
 """Pages of argument maps. Thin views: access from arguments.access, writes through arguments.services."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sources.access import readable_sources
@@ -14,7 +16,7 @@ from .access import Need, get_map_for
 from .activity import KIND_FILTERS, describe, link_for
 from .brief import SIDES, build_brief, selected_sides, to_markdown, to_pdf
 from .forms import AddSourceForm, MapForm, MapSettingsForm
-from .models import ArgumentMap, Event, MapSource, Membership
+from .models import ArgumentMap, Event, Evidence, MapSource, Membership
 from .outline import build_outline
 from .search import search_map
 
@@ -184,3 +186,68 @@ def map_activity(request, slug: str):
         "people": list(people) if access.role else [],
     }
     return render(request, "arguments/map_activity.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def map_remove_source(request, slug: str, source_slug: str):
+    """Editors take a document out of the map, after seeing which evidence goes with it."""
+    access = get_map_for(request.user, slug, Need.EDIT)
+    map_source = get_object_or_404(
+        MapSource.objects.select_related("source").defer("source__text", "source__original"),
+        map=access.map,
+        source__slug=source_slug,
+    )
+    source = map_source.source
+    if request.method == "POST":
+        try:
+            removed = services.remove_source(argument_map=access.map, source=source, actor=request.user)
+        except MapSource.DoesNotExist:
+            messages.info(request, "Someone else removed this document already.")
+        else:
+            n = removed["evidence"]
+            messages.success(
+                request, f"Removed “{source.title}” from the map, with {n} piece{'' if n == 1 else 's'} of evidence."
+            )
+        return redirect(access.map)
+    evidence = (
+        Evidence.objects.filter(map=access.map, passage__source=source)
+        .select_related("passage", "claim")
+        .order_by("passage__start", "id")
+    )
+    context = {
+        "access": access,
+        "map": access.map,
+        "source": source,
+        "counts": services.source_dependents(argument_map=access.map, source=source),
+        "evidence": list(evidence[:SHOWN_EVIDENCE]),
+    }
+    return render(request, "arguments/source_confirm_delete.html", context)
+
+
+SHOWN_EVIDENCE = 50
+
+
+class DeleteMapForm(forms.Form):
+    confirm_title = forms.CharField(label="Type the map's title to confirm", max_length=200)
+
+
+@require_http_methods(["GET", "POST"])
+def map_delete(request, slug: str):
+    """Owners delete the whole map; they type its title first, having seen what goes with it."""
+    access = get_map_for(request.user, slug, Need.MANAGE)
+    form = DeleteMapForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.delete_map(
+                argument_map=access.map, actor=request.user, confirm_title=form.cleaned_data["confirm_title"]
+            )
+        except ValidationError as error:
+            form.add_error("confirm_title", error.messages)
+        except ArgumentMap.DoesNotExist:
+            messages.info(request, "This map has already been deleted.")
+            return redirect("home")
+        else:
+            messages.success(request, f"Deleted the map “{access.map.title}”. Its documents stay in the library.")
+            return redirect("home")
+    context = {"access": access, "map": access.map, "form": form, "counts": services.map_dependents(access.map)}
+    return render(request, "arguments/map_confirm_delete.html", context)

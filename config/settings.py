@@ -39,8 +39,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "sources",
     "arguments",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -53,6 +58,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After authentication, so it knows whose writes it counts (see config/ratelimit.py).
+    "config.ratelimit.WriteRateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -85,7 +92,10 @@ SQLITE_OPTIONS = {
 if os.environ.get("DATABASE_URL"):
     DATABASES = {
         "default": dj_database_url.parse(
-            os.environ["DATABASE_URL"], conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60"))
+            # Persistent connections are off by default: under an ASGI server (uvicorn) Django
+            # opens connections per thread and cannot reuse them safely; set DB_CONN_MAX_AGE for WSGI.
+            os.environ["DATABASE_URL"],
+            conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
         )
     }
 else:
@@ -146,7 +156,82 @@ X_FRAME_OPTIONS = "DENY"
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# REST API (api/): session auth for the browser, tokens for scripts. Permissions come from
+# arguments.access, the same policy as the pages.
+REST_FRAMEWORK = {
+    # Token first: a request without valid credentials then gets 401 with `WWW-Authenticate: Token`.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Warrant API",
+    "DESCRIPTION": "Argument maps grounded in sources: maps, sources, passages, claims, relations, evidence.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The docs page's assets come from drf-spectacular-sidecar, served by WhiteNoise: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Several models have a `kind` or `role`: name each choice set after what it is.
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimKindEnum": "arguments.models.ClaimKind",
+        "RelationKindEnum": "arguments.models.RelationKind",
+        "SourceKindEnum": "sources.models.SourceKind",
+        "RoleEnum": "arguments.models.Role",
+        "InvitableRoleEnum": "arguments.forms.INVITABLE_ROLES",
+    },
+}
+
+# Email (invitations, password reset): printed to the console unless an SMTP server is configured.
+# Setting EMAIL_HOST switches to SMTP; EMAIL_BACKEND overrides either choice.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587" if env_bool("EMAIL_USE_TLS", bool(EMAIL_HOST)) else "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", bool(EMAIL_HOST))
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Warrant <warrant@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(60 * 60 * 24)))
+
+# Rate limits (config/ratelimit.py), "count/seconds" or "off"; each has an environment override,
+# e.g. WARRANT_RATE_LIMIT_WRITE=300/60. The counters live in a database table (created by
+# `manage.py createcachetable`) so that every app process shares them.
+WARRANT_RATE_LIMITS = {
+    scope: os.environ.get(f"WARRANT_RATE_LIMIT_{scope.upper()}", default)
+    for scope, default in {
+        "write": "120/60",  # changes per signed-in user
+        "login": "10/300",  # failed sign-ins per address and username
+        "login_ip": "50/300",  # failed sign-ins per address, whatever the username
+        "signup": "10/3600",  # sign-up attempts per address
+        "password_reset": "5/3600",  # reset emails requested per address
+    }.items()
+}
+WARRANT_RATE_LIMIT_CACHE = "ratelimit"
+# How many trusted proxies append to X-Forwarded-For in front of the app (0: use REMOTE_ADDR).
+WARRANT_RATE_LIMIT_PROXIES = int(
+    os.environ.get("WARRANT_RATE_LIMIT_PROXIES", "1" if env_bool("BEHIND_TLS_PROXY", False) else "0")
+)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {
+        "BACKEND": os.environ.get("WARRANT_RATE_LIMIT_CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"),
+        "LOCATION": os.environ.get("WARRANT_RATE_LIMIT_CACHE_LOCATION", "warrant_rate_limits"),
+        # Past this many live counters the cache drops a third of them, resetting those people's
+        # counts; Django's default of 300 would do that on any busy afternoon.
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("WARRANT_RATE_LIMIT_MAX_ENTRIES", "10000"))},
+    },
+}
 
 LOGGING = {
     "version": 1,

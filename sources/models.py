@@ -4,12 +4,14 @@ import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils.text import slugify
 
 # How much context a passage keeps on each side (the W3C TextQuoteSelector's prefix/suffix).
 CONTEXT_CHARS = 32
+# How many times a new source retries its slug when a simultaneous upload took the one it chose.
+SLUG_ATTEMPTS = 5
 
 
 class SourceKind(models.TextChoices):
@@ -89,9 +91,22 @@ class Source(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.sha256 = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
-        if not self.slug:
+        if self.slug:
+            super().save(*args, **kwargs)
+            return
+        # Two uploads with the same title at the same moment can both find a slug free; the unique
+        # index decides, and the one that lost takes the next free slug instead of failing.
+        for attempt in range(SLUG_ATTEMPTS):
             self.slug = self._unique_slug()
-        super().save(*args, **kwargs)
+            try:
+                with transaction.atomic():
+                    super().save(*args, **kwargs)
+                return
+            except IntegrityError:
+                taken = Source.objects.filter(slug=self.slug).exists()
+                self.slug = ""
+                if not taken or attempt == SLUG_ATTEMPTS - 1:
+                    raise
 
     def get_absolute_url(self) -> str:
         return reverse("sources:detail", args=[self.slug])

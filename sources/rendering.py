@@ -16,6 +16,7 @@ from html import escape
 from .offsets import Utf16Index
 
 PARAGRAPH_BREAK = re.compile(r"\n{2,}")
+MAX_LABELS = 3  # spans named in a highlight's accessible label
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,20 @@ def render_reader(text: str, spans: list[Span], *, id_prefix: str = "passage-", 
     return f'<div class="doc reader-doc">{"".join(out)}</div>'
 
 
+def _label(covering: list[Span]) -> str:
+    """What a highlight is read out as: its first few spans' labels, then how many more there are.
+
+    Bounded, so a piece under many overlapping passages costs no more than one under a few; the
+    annotation list, which Enter or a click opens, names them all.
+    """
+    labels = [s.label for s in covering if s.label]
+    if not labels:
+        return "highlighted passage"
+    shown = "; ".join(labels[:MAX_LABELS])
+    more = len(labels) - MAX_LABELS
+    return f"{shown}; and {more} more" if more > 0 else shown
+
+
 def _mark(active: dict[int, Span], piece_html: str, focusable: bool) -> str:
     covering = list(active.values())
     classes = " ".join(sorted({c for s in covering for c in s.css.split()}))
@@ -140,6 +155,5 @@ def _mark(active: dict[int, Span], piece_html: str, focusable: bool) -> str:
     depth = min(len(covering), 3)
     attrs = f'class="hl depth-{depth} {classes}" data-passages="{ids}"'
     if focusable:
-        labels = "; ".join(s.label for s in covering if s.label) or "highlighted passage"
-        attrs += f' tabindex="0" role="button" aria-label="{escape(labels)}"'
+        attrs += f' tabindex="0" role="button" aria-label="{escape(_label(covering))}"'
     return f"<mark {attrs}>{piece_html}</mark>"

@@ -3,9 +3,11 @@
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import get_hashers
+from django.test import override_settings
 
 from arguments import services
 from arguments.models import Visibility
+from config import ratelimit
 
 from .factories import make_map, make_source, make_user
 
@@ -15,6 +17,45 @@ def fast_password_hashing():
     """Real password hashing would dominate the suite's run time; tests need no strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     get_hashers.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory, request):
+    """On SQLite, test in a database file, as Warrant runs (WAL, busy timeout, IMMEDIATE transactions).
+
+    Django's default in-memory test database shares one cache between connections and answers a
+    second writer "table is locked" at once instead of waiting, so parallel clients (tests/
+    test_concurrency.py, live-server browser tests) would fail in ways production never does.
+    A folder of this session's own keeps parallel test runs apart.
+    The browser process (`-m browser`) keeps Django's in-memory database, which its live server
+    shares with the test thread; it was not yet checked on a file.
+    """
+    from django.db import connections
+
+    markers = request.config.option.markexpr or ""
+    if "browser" in markers and "not browser" not in markers:
+        return
+
+    for alias in connections:
+        test_settings = connections[alias].settings_dict.setdefault("TEST", {})
+        if connections[alias].vendor == "sqlite" and not test_settings.get("NAME"):
+            test_settings["NAME"] = str(tmp_path_factory.mktemp("db") / f"test_{alias}.sqlite3")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def rate_limits_in_memory():
+    """Rate-limit counters in this process's memory during tests, so that clearing them between tests
+    needs no database; tests/test_ratelimit.py checks the database-backed default on its own."""
+    alias = settings.WARRANT_RATE_LIMIT_CACHE
+    in_memory = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "warrant-test-rate-limits"}
+    with override_settings(CACHES={**settings.CACHES, alias: in_memory}):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(rate_limits_in_memory):
+    """Every test starts with no requests counted against anyone."""
+    ratelimit.reset()
 
 
 @pytest.fixture

@@ -165,3 +165,83 @@ def test_evaluation_is_shown_and_follows_the_attacks(client, owner, private_map,
     assert '<span class="verdict in"' in page and "In: its only attacker is out." in page
     outline = client.get(private_map.get_absolute_url()).content.decode()
     assert outline.count('class="verdict ') == 4  # every claim in the outline carries its verdict
+
+
+# ---- deleting a claim ---------------------------------------------------------------------------
+
+DELETE = {"owner": 200, "editor": 200, "annotator": 403, "viewer": 403, "outsider": 404, "anonymous": 404}
+
+
+@pytest.mark.parametrize("who", DELETE)
+def test_who_may_open_the_delete_confirmation(client, people, claim, who):
+    login(client, people, who)
+    assert client.get(url(claim, "arguments:claim_delete")).status_code == DELETE[who]
+
+
+def test_the_confirmation_says_what_goes_and_deleting_takes_it(client, editor, owner, claim):
+    services.add_comment(claim=claim, actor=owner, body="Is this the right wording?")
+    client.force_login(editor)
+    assert "Delete claim…" in client.get(url(claim)).content.decode()
+    page = client.get(url(claim, "arguments:claim_delete")).content.decode()
+    assert "<strong>2</strong> links to other claims" in page
+    assert "<strong>1</strong> piece of evidence" in page and "<strong>1</strong> comment in" in page
+    assert "<strong>1</strong> passage quoted nowhere else" in page and "Coalitions of the willing act" in page
+    assert Claim.objects.filter(map=claim.map).count() == 3
+
+    response = client.post(url(claim, "arguments:claim_delete"), {"version": claim.version})
+    assert response["Location"] == claim.map.get_absolute_url()
+    assert not Claim.objects.filter(pk=claim.pk).exists()
+    assert Claim.objects.filter(map=claim.map).count() == 2, "the linked claims stay"
+    event = Event.objects.filter(map=claim.map, verb="deleted", object_type="claim").get()
+    assert event.payload["relations"] == 2 and event.payload["evidence"] == 1 and event.payload["comments"] == 1
+    assert not Comment.objects.filter(claim_id=claim.pk).exists()
+
+
+def test_a_stale_delete_is_refused_and_shows_the_new_text(client, editor, owner, claim):
+    client.force_login(editor)
+    stale = claim.version
+    services.update_claim(claim=claim, actor=owner, text="Reworded by Olga.", kind="thesis", expected_version=stale)
+    page = client.post(url(claim, "arguments:claim_delete"), {"version": stale})
+    assert page.status_code == 200
+    assert "Someone else changed this claim" in page.content.decode() and "Reworded by Olga." in page.content.decode()
+    assert Claim.objects.filter(pk=claim.pk).exists()
+    assert f'value="{stale + 1}"' in page.content.decode(), "confirming again deletes the version now shown"
+    client.post(url(claim, "arguments:claim_delete"), {"version": stale + 1})
+    assert not Claim.objects.filter(pk=claim.pk).exists()
+
+
+def test_annotators_delete_their_own_claim_while_nothing_of_others_hangs_on_it(client, annotator, owner, private_map):
+    mine = make_claim(private_map, "My own idea.", actor=annotator)
+    client.force_login(annotator)
+    assert "Delete claim…" in client.get(url(mine)).content.decode()
+    services.add_comment(claim=mine, actor=owner, body="I disagree.")
+    assert "Delete claim…" not in client.get(url(mine)).content.decode()
+    assert client.post(url(mine, "arguments:claim_delete"), {"version": mine.version}).status_code == 403
+    Comment.objects.filter(claim=mine).delete()
+    assert client.post(url(mine, "arguments:claim_delete"), {"version": mine.version}).status_code == 302
+    assert not Claim.objects.filter(pk=mine.pk).exists()
+
+
+def test_deleting_needs_a_post_with_the_version(client, editor, claim):
+    client.force_login(editor)
+    assert client.put(url(claim, "arguments:claim_delete")).status_code == 405
+    page = client.post(url(claim, "arguments:claim_delete"), {})
+    assert page.status_code == 200 and Claim.objects.filter(pk=claim.pk).exists()
+
+
+def test_delete_confirmation_query_count_does_not_grow_with_what_goes(client, owner):
+    counts = []
+    client.force_login(owner)
+    for size in (2, 20):
+        argument_map = make_map(owner)
+        grow_map(argument_map, make_source(), claims=size, actor=owner)
+        thesis = argument_map.claims.get(kind="thesis")
+        for i in range(size):
+            services.add_comment(claim=thesis, actor=owner, body=f"Comment {i}")
+            services.add_response(
+                argument_map=argument_map, actor=owner, parent=thesis, text=f"Reply {i}", kind="opposes"
+            )
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url(thesis, "arguments:claim_delete")).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1] == 10

@@ -1,11 +1,15 @@
 """Owners manage settings, editors add sources; too-low roles get 403 and outsiders 404."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from arguments.models import ArgumentMap, Event, MapSource
+from arguments import services
+from arguments.models import ArgumentMap, Claim, Event, Evidence, MapSource
+from sources.models import Passage, Source
 
-from .factories import make_source
+from .factories import grow_map, make_claim, make_map, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +71,113 @@ def test_a_source_i_cannot_read_cannot_be_added(client, editor, outsider, privat
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not MapSource.objects.filter(source=hidden).exists()
+
+
+# ---- removing a source, deleting the map --------------------------------------------------------
+
+
+@pytest.fixture
+def quoted(private_map, owner):
+    """The map's source quoted twice: one passage for two claims, and one passage shared with another map."""
+    source = private_map.sources.get()
+    first, second = make_claim(private_map, "First.", actor=owner), make_claim(private_map, "Second.", actor=owner)
+    for claim in (first, second):
+        services.add_evidence(
+            argument_map=private_map, actor=owner, source=source, start=0, end=30, claim=claim, stance="supports"
+        )
+    services.add_evidence(
+        argument_map=private_map, actor=owner, source=source, start=31, end=60, claim=first, stance="opposes"
+    )
+    other = make_map(owner, title="Another seminar")
+    services.add_source(argument_map=other, source=source, actor=owner)
+    services.add_evidence(
+        argument_map=other, actor=owner, source=source, start=31, end=60, claim=make_claim(other), stance="states"
+    )
+    return source
+
+
+@pytest.mark.parametrize("who", ADD_SOURCE_STATUS)
+def test_editors_and_owners_remove_a_source_after_confirming(client, people, private_map, quoted, who):
+    client.force_login(people[who])
+    url = reverse("arguments:remove_source", args=[private_map.slug, quoted.slug])
+    page = client.get(url)
+    assert page.status_code == ADD_SOURCE_STATUS[who]
+    if page.status_code == 200:
+        text = page.content.decode()
+        assert "<strong>3</strong> pieces of evidence" in text and "<strong>2</strong> claims" in text
+    response = client.post(url)
+    removed = not MapSource.objects.filter(map=private_map, source=quoted).exists()
+    assert removed == (ADD_SOURCE_STATUS[who] == 200)
+    if removed:
+        assert response["Location"] == private_map.get_absolute_url()
+        assert not Evidence.objects.filter(map=private_map).exists()
+        assert Claim.objects.filter(map=private_map).count() == 2, "the claims stay"
+        # The passage quoted only here is gone; the one the other map quotes stays, as does the document.
+        assert list(Passage.objects.filter(source=quoted).values_list("start", flat=True)) == [31]
+        assert Source.objects.filter(pk=quoted.pk).exists()
+        event = Event.objects.filter(map=private_map, verb="unlinked", object_type="mapsource").get()
+        assert event.payload["evidence"] == 3
+    else:
+        assert response.status_code == ADD_SOURCE_STATUS[who]
+
+
+def test_removing_a_source_the_map_does_not_have_is_404(client, editor, private_map):
+    client.force_login(editor)
+    elsewhere = make_source("Not in this map", added_by=editor)
+    assert client.get(reverse("arguments:remove_source", args=[private_map.slug, elsewhere.slug])).status_code == 404
+
+
+def test_the_map_page_offers_removal_to_editors_only(client, editor, annotator, private_map):
+    client.force_login(editor)
+    assert "Remove…" in client.get(private_map.get_absolute_url()).content.decode()
+    client.force_login(annotator)
+    assert "Remove…" not in client.get(private_map.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("who", SETTINGS_STATUS)
+def test_only_the_owner_deletes_the_map(client, people, private_map, who):
+    client.force_login(people[who])
+    url = reverse("arguments:delete", args=[private_map.slug])
+    assert client.get(url).status_code == SETTINGS_STATUS[who]
+    response = client.post(url, {"confirm_title": private_map.title})
+    assert response.status_code == (302 if who == "owner" else SETTINGS_STATUS[who])
+    assert ArgumentMap.objects.filter(pk=private_map.pk).exists() == (who != "owner")
+
+
+def test_deleting_a_map_asks_for_its_title_and_lists_what_goes(client, owner, private_map, quoted):
+    client.force_login(owner)
+    url = reverse("arguments:delete", args=[private_map.slug])
+    assert "Delete this map…" in client.get(reverse("arguments:settings", args=[private_map.slug])).content.decode()
+    page = client.get(url).content.decode()
+    assert "<strong>2</strong> claims" in page and "<strong>3</strong> pieces of evidence" in page
+    assert "<strong>4</strong> members lose access" in page
+    wrong = client.post(url, {"confirm_title": "private seminar"})
+    assert wrong.status_code == 200 and "Type the map&#x27;s title exactly" in wrong.content.decode()
+    assert ArgumentMap.objects.filter(pk=private_map.pk).exists()
+
+    response = client.post(url, {"confirm_title": " Private seminar "})
+    assert response["Location"] == reverse("home")
+    assert not ArgumentMap.objects.filter(pk=private_map.pk).exists()
+    assert not Event.objects.filter(map_id=private_map.pk).exists(), "a map's log goes with it"
+    assert not Claim.objects.filter(map_id=private_map.pk).exists()
+    assert Source.objects.filter(pk=quoted.pk).exists(), "documents stay in the library"
+    assert list(Passage.objects.filter(source=quoted).values_list("start", flat=True)) == [31]
+    assert ArgumentMap.objects.filter(title="Another seminar").exists()
+
+
+EXPECTED_QUERIES = {"arguments:remove_source": 8, "arguments:delete": 11}
+
+
+@pytest.mark.parametrize("name", EXPECTED_QUERIES)
+def test_confirmation_pages_query_counts_do_not_grow_with_the_map(client, owner, name):
+    counts = []
+    client.force_login(owner)
+    for size in (5, 60):
+        argument_map = make_map(owner)
+        source = make_source()
+        grow_map(argument_map, source, claims=size, actor=owner)
+        args = [argument_map.slug, source.slug] if name == "arguments:remove_source" else [argument_map.slug]
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse(name, args=args)).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1] == EXPECTED_QUERIES[name], counts

@@ -136,3 +136,22 @@ def test_members_leave(client, annotator, private_map):
     assert client.post(url("leave", private_map))["Location"] == reverse("home")
     assert not Membership.objects.filter(map=private_map, user=annotator).exists()
     assert client.get(private_map.get_absolute_url()).status_code == 404
+
+
+def test_a_malformed_email_is_refused_without_sending(client, owner, private_map, mailoutbox):
+    client.force_login(owner)
+    response = client.post(url("invite", private_map), {"who": "nina@@example", "role": "viewer"})
+    assert response.status_code == 200 and "not an email address we can send to" in response.content.decode()
+    assert mailoutbox == [] and not Invitation.objects.exists()
+
+
+def test_revoking_a_link_and_removing_a_member_ask_first(client, owner, private_map):
+    services.create_invitation(argument_map=private_map, role="viewer", actor=owner)
+    client.force_login(owner)
+    page = client.get(url("members", private_map)).content.decode()
+    assert page.count('<details class="confirm"><summary>Revoke…</summary>') == 1
+    assert "Yes, revoke" in page and "Yes, remove" in page
+
+
+def test_anonymous_readers_of_a_public_map_have_nothing_to_leave(client, public_map):
+    assert client.post(url("leave", public_map))["Location"] == public_map.get_absolute_url()

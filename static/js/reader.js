@@ -13,8 +13,13 @@
  * Highlights: clicking one, or Enter/Space on it, marks and reveals its annotations in the side panel;
  * a piece covered by several passages marks all of them.
  *
+ * Re-attaching: "Re-attach…" on an orphaned passage starts re-attach mode (a banner says so); the next
+ * selection, by mouse or caret mode, opens the re-attach dialog instead of the annotate dialog, which
+ * posts the new words' offsets and the passage's version. Escape or the banner's button cancels.
+ *
  * No inline scripts and no hx-on attributes: everything is delegated from the document, so it keeps
- * working after htmx replaces the reader body.
+ * working after htmx replaces the reader body, or after the live client refreshes the element marked
+ * data-live-region and dispatches "warrant:live-refreshed" (it never does so while a dialog is open).
  */
 (function () {
   "use strict";
@@ -26,6 +31,7 @@
   let savedRange = null; // the selection being annotated, restored when the dialog is cancelled
   let bodySwapping = false;
   let freshPassage = null;
+  let reattaching = null; // {id, version, url, quote} of the orphan being re-attached
 
   const $ = (id) => document.getElementById(id);
   const docWrap = () => $("reader-doc");
@@ -99,7 +105,8 @@
       button.hidden = true;
       return;
     }
-    const x = Math.min(info.rect.right + 6, document.documentElement.clientWidth - 110);
+    button.textContent = reattaching ? "Re-attach here" : "Annotate";
+    const x = Math.min(info.rect.right + 6, document.documentElement.clientWidth - 130);
     placeAt(button, x, info.rect.bottom + 6);
   }
 
@@ -237,6 +244,10 @@
   }
 
   function openDialog(info) {
+    if (reattaching) {
+      openReattachDialog(info);
+      return;
+    }
     const dialog = $("annotate-dialog");
     const form = $("annotate-form");
     if (!dialog || !form || !info) return;
@@ -281,6 +292,70 @@
     if (target) target.focus({ preventScroll: true });
     restoreSelection();
     drawCaret();
+  }
+
+  // ------------------------------------------------------------------ re-attaching orphans
+
+  function startReattach(link) {
+    const item = link.closest("[data-orphan]");
+    const quote = item ? item.querySelector(".quote") : null;
+    reattaching = {
+      id: link.dataset.reattach,
+      version: link.dataset.version,
+      url: link.getAttribute("href"),
+      quote: quote ? quote.textContent.replace(/^“|”$/g, "") : "",
+    };
+    const banner = $("reattach-banner");
+    if (banner) {
+      $("reattach-banner-quote").textContent = reattaching.quote;
+      banner.hidden = false;
+    }
+    markReattaching();
+    const wrap = docWrap();
+    if (wrap) {
+      wrap.focus({ preventScroll: true });
+      wrap.scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  function markReattaching() {
+    document.querySelectorAll(".orphan.is-reattaching").forEach((el) => el.classList.remove("is-reattaching"));
+    if (!reattaching) return;
+    const item = document.getElementById(`orphan-${reattaching.id}`);
+    if (item) item.classList.add("is-reattaching");
+  }
+
+  function stopReattach() {
+    const id = reattaching ? reattaching.id : null;
+    reattaching = null;
+    const banner = $("reattach-banner");
+    if (banner) banner.hidden = true;
+    markReattaching();
+    const button = $("annotate-float");
+    if (button) button.hidden = true;
+    const item = id && document.getElementById(`orphan-${id}`);
+    const link = item && item.querySelector("[data-reattach]");
+    if (link) link.focus();
+  }
+
+  function openReattachDialog(info) {
+    const dialog = $("reattach-dialog");
+    const form = $("reattach-form");
+    if (!dialog || !form || !info) return;
+    form.setAttribute("action", reattaching.url);
+    $("reattach-start16").value = String(info.start);
+    $("reattach-end16").value = String(info.end);
+    $("reattach-version").value = reattaching.version;
+    $("reattach-exact").value = info.exact;
+    $("reattach-old").textContent = `“${reattaching.quote}”`;
+    focusBack = docWrap();
+    const sel = window.getSelection();
+    savedRange = sel && sel.rangeCount ? sel.getRangeAt(0).cloneRange() : null;
+    const button = $("annotate-float");
+    if (button) button.hidden = true;
+    dialog.showModal();
+    placeDialog(dialog, info.rect);
+    form.querySelector('button[type="submit"]').focus();
   }
 
   // ------------------------------------------------------------------ highlights → annotations
@@ -331,7 +406,10 @@
       }
       return;
     }
-    if (mark && (event.key === "Enter" || event.key === " ")) {
+    if (reattaching && event.key === "Escape") {
+      event.preventDefault();
+      stopReattach();
+    } else if (mark && (event.key === "Enter" || event.key === " ")) {
       event.preventDefault();
       activateMark(mark, true);
     } else if ((event.key === "c" || event.key === "C") && plain && annotatable()) {
@@ -369,6 +447,40 @@
     if (!(target instanceof Element)) return;
     if (target.closest("#annotate-float")) {
       openDialog(pendingSelection || currentSelection());
+      return;
+    }
+    const editLink = target.closest("a[data-evidence-edit]");
+    if (editLink && window.htmx) {
+      // The edit and delete forms come from the server in the annotation's place (the cached list holds none).
+      event.preventDefault();
+      const controls = editLink.closest(".annotation-controls");
+      controls.dataset.link = controls.innerHTML;
+      window.htmx.ajax("GET", editLink.getAttribute("href"), { target: controls, swap: "innerHTML" }).then(() => {
+        const field = controls.querySelector("select, textarea");
+        if (field) field.focus();
+      });
+      return;
+    }
+    const editCancel = target.closest("[data-evidence-cancel]");
+    if (editCancel) {
+      const controls = editCancel.closest(".annotation-controls");
+      if (controls && controls.dataset.link) {
+        event.preventDefault();
+        controls.innerHTML = controls.dataset.link;
+        delete controls.dataset.link;
+        const link = controls.querySelector("a[data-evidence-edit]");
+        if (link) link.focus();
+      }
+      return;
+    }
+    const reattachLink = target.closest("a[data-reattach]");
+    if (reattachLink && annotatable()) {
+      event.preventDefault();
+      startReattach(reattachLink);
+      return;
+    }
+    if (target.closest("#reattach-cancel")) {
+      stopReattach();
       return;
     }
     const cancel = target.closest("[data-dialog-cancel]");
@@ -415,7 +527,7 @@
   document.addEventListener(
     "close",
     (event) => {
-      if (event.target.id === "annotate-dialog") onDialogClosed();
+      if (event.target.id === "annotate-dialog" || event.target.id === "reattach-dialog") onDialogClosed();
     },
     true,
   );
@@ -423,7 +535,7 @@
   document.addEventListener(
     "cancel",
     (event) => {
-      if (event.target.id === "annotate-dialog") {
+      if (event.target.id === "annotate-dialog" || event.target.id === "reattach-dialog") {
         const wrap = docWrap();
         if (wrap) wrap.focus({ preventScroll: true });
         restoreSelection();
@@ -464,12 +576,32 @@
       if (wrap) wrap.focus({ preventScroll: true });
       if (freshPassage) activatePassages([freshPassage], { moveFocus: false });
       freshPassage = null;
+      markReattaching();
     }
   });
 
   window.addEventListener("hashchange", activateFromHash);
   window.addEventListener("resize", () => {
     if (caretMode) drawCaret();
+  });
+
+  // The live client replaced the reader's contents with a fresher copy: the text nodes the caret and any
+  // selection lived in are gone, so caret mode ends (focus stays on the text); an orphan being
+  // re-attached stays chosen if it is still an orphan, otherwise re-attach mode ends.
+  document.addEventListener("warrant:live-refreshed", () => {
+    const hadFocus = caretMode || document.activeElement === document.body;
+    if (caretMode) leaveCaretMode();
+    const button = $("annotate-float");
+    if (button) button.hidden = true;
+    if (reattaching && !document.getElementById(`orphan-${reattaching.id}`)) {
+      reattaching = null;
+      const banner = $("reattach-banner");
+      if (banner) banner.hidden = true;
+    }
+    markReattaching();
+    init();
+    const wrap = docWrap();
+    if (hadFocus && wrap) wrap.focus({ preventScroll: true });
   });
 
   function init() {

@@ -306,3 +306,40 @@ def test_overlapping_highlights_each_lead_to_their_claims(live_server, page, dem
     expect(item_b).to_be_focused()
     item_b.get_by_role("link", name="Claim B about the Council").click()
     expect(page).to_have_url(re.compile(f"/maps/{demo.slug}/claims/{claim_b.pk}/$"))
+
+
+def test_annotator_edits_their_annotation_in_place(live_server, page, demo, fresh_source):
+    """The list holds only an "Edit or delete…" link (it is cached for everyone); the forms load in place."""
+    annotator = demo.memberships.get(role="annotator").user
+    claim = services.create_claim(argument_map=demo, actor=annotator, text="Coalitions route around the Council")
+    start = TEXT.index(MOUSE_SENTENCE)
+    evidence = services.add_evidence(
+        argument_map=demo,
+        actor=annotator,
+        source=fresh_source,
+        start=start,
+        end=start + len(MOUSE_SENTENCE),
+        claim=claim,
+        stance="supports",
+    )
+    log_in(page, live_server, "demo-annotator", reader_path(demo, fresh_source))
+    page.evaluate("window.notReloaded = true")
+    item = page.locator(f"#annotation-{evidence.pk}")
+    item.get_by_role("link", name="Edit or delete…").click()
+    stance = item.get_by_label("Stance")
+    expect(stance).to_be_focused()
+    stance.select_option("opposes")
+    item.get_by_label("Note").fill("On reflection, it cuts the other way.")
+    item.get_by_role("button", name="Save changes").click()
+    expect(page.locator(".reader-message")).to_have_text("Annotation updated.")
+    item = page.locator(f"#annotation-{evidence.pk}")
+    expect(item.locator(".stance")).to_have_text("opposes")
+    expect(item).to_contain_text("On reflection, it cuts the other way.")
+    assert page.evaluate("window.notReloaded") is True  # swapped in place, not reloaded
+    evidence.refresh_from_db()
+    assert (evidence.stance, evidence.version) == ("opposes", 2)
+
+    # Cancel puts the link back without a request.
+    item.get_by_role("link", name="Edit or delete…").click()
+    item.get_by_role("link", name="Cancel").click()
+    expect(item.get_by_role("link", name="Edit or delete…")).to_be_focused()

@@ -1,0 +1,345 @@
+"""The reader's annotation layer: the highlighted text and the annotation lists, rendered once per revision.
+
+The layer is the part of the reader that grows with the number of passages. It is built from one
+`values_list` query with plain string joins (templates cost tens of microseconds per row, see
+TRAPS.md) and kept in Django's cache under a key made of everything the HTML depends on:
+
+- the source (id, text revision, text hash) and the map (id, revision, creation time, so a reused id
+  after a database restore or a rolled-back test never hits an old entry);
+- the filters in the query string;
+- the viewer's controls: none (readers), every annotation (editors and owners), or their own
+  (annotators, so the user id is part of the key only for them).
+
+Any change to the map bumps its revision and any change to the text bumps the source's revision, so
+an entry is never stale, only unused; the timeout merely bounds memory. CSRF tokens differ per
+session, so the cached HTML holds no form: an annotation's controls are a link to its edit form.
+
+The same key, plus the user and their CSRF secret, gives the page's ETag: a browser that already
+has this exact page gets `304 Not Modified` before anything is rendered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from html import escape
+
+from django.contrib.auth import get_user_model
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils.http import parse_etags
+from django.utils.safestring import mark_safe
+
+from sources.models import AnchorStatus, Source
+from sources.rendering import Span, render_reader
+
+from .access import MapAccess
+from .models import Claim, ClaimKind, Evidence, MapSource, Stance
+
+# Bump when the layer's HTML or the page around it changes shape, so that old entries and ETags lapse.
+LAYOUT_VERSION = "3"
+CACHE_SECONDS = 60 * 60
+LABEL_CLAIM_CHARS = 90
+QUOTE_WORDS = 24
+ORPHAN_QUOTE_WORDS = 60
+STANCE_LABELS = dict(Stance.choices)
+_ID = 987654321  # stands for an object id while reversing URL patterns once per layer
+
+
+@dataclass(frozen=True)
+class ReaderFilters:
+    claim: str = ""
+    stance: str = ""
+    annotator: str = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.claim or self.stance or self.annotator)
+
+    def matches(self, claim_id: int, stance: str, username: str) -> bool:
+        if self.claim and claim_id != int(self.claim):
+            return False
+        if self.stance and stance != self.stance:
+            return False
+        return not (self.annotator and username != self.annotator)
+
+
+def control_scope(access: MapAccess) -> str:
+    """Which annotations the viewer gets controls for: 'all', 'own:<user id>' or 'none'."""
+    if access.can_edit:
+        return "all"
+    if access.can_annotate:
+        return f"own:{access.user.pk}"
+    return "none"
+
+
+def layer_key(access: MapAccess, source: Source, filters: ReaderFilters, query: str) -> str:
+    m = access.map
+    parts = (
+        LAYOUT_VERSION,
+        source.pk,
+        source.revision,
+        source.sha256[:16],
+        m.pk,
+        m.revision,
+        m.created.timestamp() if m.created else "",
+        control_scope(access),
+        filters.claim,
+        filters.stance,
+        filters.annotator,
+        query,
+    )
+    return "reader-layer:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def has_messages(request) -> bool:
+    """Whether a one-off message waits to be shown (counted without marking it as shown)."""
+    return bool(len(get_messages(request)))
+
+
+def etag_for(request, access: MapAccess, source: Source, filters: ReaderFilters, query: str) -> str | None:
+    """The page's ETag, or None until the request has a CSRF secret (a first visit gets one on rendering)."""
+    secret = request.META.get("CSRF_COOKIE")
+    if not secret:
+        return None
+    user = access.user
+    parts = (
+        layer_key(access, source, filters, query),
+        user.pk if user.is_authenticated else None,
+        user.get_username() if user.is_authenticated else "",
+        access.role,
+        secret,  # the page's forms carry tokens made from it; after a login it changes
+        source.version,
+        source.updated.isoformat() if source.updated else "",  # bibliographic fields shown in the header
+    )
+    return '"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:32] + '"'
+
+
+def not_modified(request, etag: str | None) -> bool:
+    if etag is None:
+        return False
+    header = request.headers.get("If-None-Match")
+    if not header:
+        return False
+    wanted = [tag.removeprefix("W/") for tag in parse_etags(header)]
+    return etag in wanted or "*" in wanted
+
+
+# ------------------------------------------------------------------------------------------ the layer
+
+
+def layer_for(request, access: MapAccess, source: Source, filters: ReaderFilters, query: str) -> dict:
+    """The layer for this viewer, from the cache when it can be; its HTML parts as UTF-8 bytes."""
+    key = layer_key(access, source, filters, query)
+    layer = cache.get(key)
+    if layer is None:
+        layer = build_layer(access, source, filters, query)
+        for name in HTML_PARTS:
+            layer[name] = layer[name].encode()
+        cache.set(key, layer, CACHE_SECONDS)
+    return layer
+
+
+# The layer's HTML is large (megabytes at 10,000 passages). Passed through a template it would be copied
+# and re-joined at every level of the page, then encoded: most of the time of a cached page. Instead
+# the template is rendered with a short marker in place of each part, and the stored UTF-8 bytes are
+# spliced in once. User text is escaped, so no marker can come from it.
+HTML_PARTS = ("doc_html", "orphans_html", "list_html", "claim_options", "filter_claims", "filter_annotators")
+_MARKER = re.compile(rb"<!--warrant-layer:(\w+)-->")
+
+
+def for_template(layer: dict) -> dict:
+    """The layer as the templates see it: markers for the HTML parts, everything else as it is."""
+    return {**layer, **{name: mark_safe(f"<!--warrant-layer:{name}-->") for name in HTML_PARTS}}
+
+
+def splice(html: str, layer: dict) -> bytes:
+    """The rendered page with the layer's parts in place of their markers, as UTF-8."""
+    pieces = _MARKER.split(html.encode())
+    out = [pieces[0]]
+    for i in range(1, len(pieces), 2):
+        out.append(layer[pieces[i].decode()])
+        out.append(pieces[i + 1])
+    return b"".join(out)
+
+
+def _short(text: str, limit: int = LABEL_CLAIM_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _words(text: str, limit: int) -> str:
+    words = text.split()
+    return " ".join(words[:limit]) + "…" if len(words) > limit else " ".join(words)
+
+
+class _Urls:
+    """URL builders reversed once per layer instead of once per row."""
+
+    def __init__(self, map_slug: str, source_slug: str, query: str) -> None:
+        suffix = f"?{query}" if query else ""
+
+        def pattern(name: str, *args) -> tuple[str, str]:
+            head, tail = reverse(f"arguments:{name}", args=[*args, _ID]).split(str(_ID))
+            return head, tail
+
+        self.claim = pattern("claim", map_slug)
+        self.edit = pattern("reader_evidence_edit", map_slug, source_slug)
+        self.delete = pattern("reader_evidence_delete", map_slug, source_slug)
+        self.reattach = pattern("reattach", map_slug, source_slug)
+        self.suffix = escape(suffix)
+
+    @staticmethod
+    def of(pattern: tuple[str, str], pk: int) -> str:
+        return f"{pattern[0]}{pk}{pattern[1]}"
+
+
+def build_layer(access: MapAccess, source: Source, filters: ReaderFilters, query: str) -> dict:
+    """Render the layer: one query for the evidence, one for the claims, one for the map's other sources."""
+    argument_map = access.map
+    username_field = "created_by__" + get_user_model().USERNAME_FIELD
+    rows = list(
+        Evidence.objects.filter(map=argument_map, passage__source=source)
+        .order_by("passage__start", "passage__end", "id")
+        .values_list(
+            "id",
+            "passage_id",
+            "passage__start",
+            "passage__end",
+            "passage__exact",
+            "passage__anchor_status",
+            "passage__version",
+            "claim_id",
+            "claim__text",
+            "stance",
+            "note",
+            "created_by_id",
+            username_field,
+            "version",
+        )
+    )
+    text = source.text
+    scope = control_scope(access)
+    own_id = access.user.pk if scope.startswith("own:") else None
+    urls = _Urls(argument_map.slug, source.slug, query)
+
+    shown = [r for r in rows if filters.matches(r[7], r[9], r[12] or "")]
+    placed = [r for r in shown if r[5] != AnchorStatus.ORPHANED]
+    orphaned = [r for r in shown if r[5] == AnchorStatus.ORPHANED]
+
+    by_passage: dict[int, list[tuple]] = {}
+    for r in placed:
+        by_passage.setdefault(r[1], []).append(r)
+    spans = [
+        Span(
+            id=pid,
+            start=rs[0][2],
+            end=rs[0][3],
+            css=" ".join(sorted({f"stance-{r[9]}" for r in rs})),
+            label="; ".join(f"{r[9]}: {_short(r[8])}" for r in rs),
+        )
+        for pid, rs in by_passage.items()
+    ]
+
+    def can_change(author_id: int | None) -> bool:
+        return scope == "all" or (own_id is not None and author_id == own_id)
+
+    items = [_item(r, urls, can_change(r[11])) for r in placed]
+    if items:
+        list_html = f'<ol class="annotations" id="annotation-list">{"".join(items)}</ol>'
+    elif filters.active:
+        list_html = '<p class="muted">No annotations match these filters.</p>'
+    else:
+        list_html = '<p class="muted">No passages of this source are linked to claims yet.</p>'
+
+    claims = list(Claim.objects.filter(map=argument_map).order_by("kind", "id").values_list("id", "text", "kind"))
+    linked = {r[7]: r[8] for r in rows}
+    others = list(
+        MapSource.objects.filter(map=argument_map)
+        .exclude(source=source)
+        .order_by("position", "id")
+        .values_list("source__title", "source__slug")
+    )
+    return {
+        "doc_html": render_reader(text, spans, focusable=True),
+        "list_html": list_html,
+        "orphans_html": _orphans(orphaned, urls, scope, own_id),
+        "shown": len(placed),
+        "total": sum(1 for r in rows if r[5] != AnchorStatus.ORPHANED),
+        "orphans": len({r[1] for r in orphaned}),
+        "claim_count": len(claims),
+        "claim_options": "".join(
+            f'<option value="{pk}">{"Thesis: " if kind == ClaimKind.THESIS else ""}{escape(_short(text, 160))}</option>'
+            for pk, text, kind in claims
+        ),
+        "filter_claims": "".join(
+            f'<option value="{pk}"{" selected" if filters.claim == str(pk) else ""}>{escape(_short(text, 70))}</option>'
+            for pk, text in sorted(linked.items())
+        ),
+        "filter_annotators": "".join(
+            f'<option value="{escape(name)}"{" selected" if filters.annotator == name else ""}>{escape(name)}</option>'
+            for name in sorted({r[12] for r in rows if r[12]})
+        ),
+        "other_sources": others,
+    }
+
+
+def _item(r: tuple, urls: _Urls, controls: bool) -> str:
+    ev_id, pid, _, _, exact, _, _, claim_id, claim_text, stance, note, _, username, _ = r
+    out = [
+        f'<li class="annotation" id="annotation-{ev_id}" data-passage="{pid}" tabindex="-1">'
+        f'<span class="stance {stance}">{STANCE_LABELS.get(stance, stance)}</span>'
+        f'<blockquote class="quote {stance}">'
+        f'<a href="#passage-{pid}">“{escape(_words(exact, QUOTE_WORDS))}”</a></blockquote>'
+        f'<p class="annotation-claim">→ <a href="{urls.of(urls.claim, claim_id)}">{escape(claim_text)}</a></p>'
+        f'<p class="meta">by {escape(username or "someone")}</p>'
+    ]
+    if note:
+        out.append(f'<p class="note">{escape(note)}</p>')
+    if controls:
+        # One link, not the forms themselves: a thousand annotations would otherwise carry a thousand
+        # forms. reader.js loads the form in place; without JavaScript the link opens it as a page.
+        edit = urls.of(urls.edit, ev_id) + urls.suffix
+        out.append(f'<div class="annotation-controls"><a href="{edit}" data-evidence-edit>Edit or delete…</a></div>')
+    out.append("</li>")
+    return "".join(out)
+
+
+def _orphans(rows: list[tuple], urls: _Urls, scope: str, own_id: int | None) -> str:
+    """The passages that lost their place: old quote, the claims they serve, and a way to re-attach each."""
+    if not rows:
+        return ""
+    by_passage: dict[int, list[tuple]] = {}
+    for r in rows:
+        by_passage.setdefault(r[1], []).append(r)
+    items = []
+    for pid, rs in by_passage.items():
+        exact, passage_version = rs[0][4], rs[0][6]
+        claims = "".join(
+            f'<li><span class="stance {r[9]}">{STANCE_LABELS.get(r[9], r[9])}</span> '
+            f'<a href="{urls.of(urls.claim, r[7])}">{escape(r[8])}</a> '
+            f'<span class="meta">by {escape(r[12] or "someone")}</span></li>'
+            for r in rs
+        )
+        allowed = scope == "all" or (own_id is not None and all(r[11] == own_id for r in rs))
+        control = ""
+        if allowed:
+            url = urls.of(urls.reattach, pid) + urls.suffix
+            control = (
+                f'<p class="orphan-actions"><a class="button small secondary" href="{url}" data-reattach="{pid}" '
+                f'data-version="{passage_version}">Re-attach…</a></p>'
+            )
+        items.append(
+            f'<li class="orphan" id="orphan-{pid}" data-orphan="{pid}" tabindex="-1">'
+            f'<blockquote class="quote orphaned">“{escape(_words(exact, ORPHAN_QUOTE_WORDS))}”</blockquote>'
+            f'<ul class="orphan-claims">{claims}</ul>{control}</li>'
+        )
+    count = len(items)
+    return (
+        '<section class="orphans" id="orphans" aria-labelledby="orphans-heading">'
+        f'<h2 id="orphans-heading">Passages to re-attach <span class="muted small">({count})</span></h2>'
+        '<p class="small">The text of this source was edited and these passages could not be found in it '
+        "with confidence. They keep their claims; select their new words in the text to re-attach them.</p>"
+        f'<ol class="orphan-list" id="orphan-list">{"".join(items)}</ol></section>'
+    )

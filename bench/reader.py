@@ -1,0 +1,222 @@
+"""The reader with 1,000 and 10,000 annotated passages: cold, cached and 304, against a trivial view.
+
+Builds, in a throwaway SQLite database (SQLITE_PATH, default /tmp/warrant-bench-reader.sqlite3,
+deleted and migrated first), one map per size over its own ~100,000-character source (the corpus
+texts repeated), each passage cited by one piece of evidence for its own claim; and a third map with
+10,000 passages on ten times the text, so that the passages are as dense as in the 1,000 case. Then times, with
+Django's test client logged in as the map's owner (the heaviest view: edit controls on every
+annotation), best of several runs:
+
+- trivial: GET /healthz (one database round trip);
+- cold: the reader with the cache cleared before each run (everything built);
+- cached: the reader with its annotation layer in the cache;
+- 304: the reader with a matching If-None-Match.
+
+Each is printed as a ratio to the trivial view timed in the same run, plus the cold cost per passage
+at 10,000 against 1,000 (after taking away the trivial view's time), for both 10,000 maps. Targets
+at 1,000 passages: cold at most 15x, cached 2x, 304 1.2x; per passage, 10,000 at most 1.3x what
+1,000 costs.
+
+Run: .venv/bin/python bench/reader.py [--runs N] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DB_PATH = Path(os.environ.get("SQLITE_PATH", "/tmp/warrant-bench-reader.sqlite3"))
+os.environ["SQLITE_PATH"] = str(DB_PATH)
+os.environ.pop("DATABASE_URL", None)  # always the throwaway SQLite file, never a shared database
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+
+TARGET_CHARS = 100_000
+SIZES = (1_000, 10_000)
+# 10,000 passages on the same 100,000 characters cover every character ten times over (an extreme);
+# the same 10,000 on ten times the text keep the density of the 1,000 case (a long book).
+LONG_TEXT_FACTOR = 10
+TARGETS = {"cold": 15.0, "cached": 2.0, "304": 1.2}
+PER_PASSAGE_TARGET = 1.3
+
+
+def best(fn, runs: int, before=None) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(runs):
+        if before:
+            before()
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def build_text(target: int = TARGET_CHARS) -> str:
+    from sources.normalise import normalise
+
+    texts = [normalise(path.read_text(encoding="utf-8")) for path in sorted((ROOT / "corpus").glob("*.txt"))]
+    paragraphs, copy = [], 0
+    while sum(len(p) + 2 for p in paragraphs) < target:
+        copy += 1
+        for text in texts:
+            paragraphs += [f"{copy}.{n} {p}" for n, p in enumerate(text.split("\n\n"))]
+    return "\n\n".join(paragraphs)[:target].rsplit("\n\n", 1)[0]
+
+
+def build_map(owner, n: int, text: str, name: str):
+    """A map citing n passages of its own source, each through one evidence for its own claim."""
+    from arguments import services
+    from arguments.models import Claim, Evidence
+    from sources.models import Passage, Source
+
+    argument_map = services.create_map(owner=owner, title=f"Reader bench {name}", question="Coalitions?")
+    source = Source.objects.create(
+        title=f"Bench source {name}",
+        text=text,
+        original_format="txt",
+        authors=["Ana Lima", "Bo Chen"],
+        published="2021",
+    )
+    services.add_source(argument_map=argument_map, source=source, actor=owner)
+    rng = random.Random(n)
+    starts = [m.start() for m in re.finditer(r"(?<=[ \n])\w", text)]
+    spans = set()
+    while len(spans) < n:
+        start = rng.choice(starts)
+        end = text.find(" ", start + rng.randint(15, 200))
+        if end != -1 and "\n\n" not in text[start:end]:
+            spans.add((start, end))
+    passages = Passage.objects.bulk_create(
+        [Passage.from_span(source, s, e, created_by=owner) for s, e in sorted(spans)], batch_size=1000
+    )
+    claims = Claim.objects.bulk_create(
+        [
+            Claim(map=argument_map, text=f"Claim {k}: coalitions act when the Council is blocked", created_by=owner)
+            for k in range(n)
+        ],
+        batch_size=1000,
+    )
+    stances = ("states", "supports", "opposes")
+    Evidence.objects.bulk_create(
+        [
+            Evidence(
+                map=argument_map,
+                passage=p,
+                claim=c,
+                stance=stances[k % 3],
+                note="" if k % 4 else "A note",
+                created_by=owner,
+            )
+            for k, (p, c) in enumerate(zip(passages, claims, strict=True))
+        ],
+        batch_size=1000,
+    )
+    return argument_map, source
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs of the cold reader (the others run more)")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of one cold 10,000 render")
+    args = parser.parse_args()
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{DB_PATH}{suffix}").unlink(missing_ok=True)
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.test import Client
+    from django.urls import reverse
+
+    call_command("migrate", verbosity=0)
+    owner = get_user_model().objects.create_user("bench-owner", password="x")
+    text = build_text()
+    start = time.perf_counter()
+    long_text = build_text(TARGET_CHARS * LONG_TEXT_FACTOR)
+    cases = {f"{n:,}": (n, text) for n in SIZES}
+    cases[f"{SIZES[1]:,} long"] = (SIZES[1], long_text)
+    maps = {name: build_map(owner, n, t, name.replace(",", "").replace(" ", "-")) for name, (n, t) in cases.items()}
+    print(
+        f"built maps of {', '.join(f'{n:,}' for n in SIZES)} passages on a {len(text):,}-character text, and of "
+        f"{SIZES[1]:,} on a {len(long_text):,}-character one, in {time.perf_counter() - start:.1f} s ({DB_PATH})"
+    )
+
+    client = Client()
+    client.force_login(owner)
+    client.get("/healthz")
+    trivial, _ = best(lambda: client.get("/healthz"), 300)
+    print(f"trivial view: GET /healthz, best of 300: {trivial * 1e3:.3f} ms")
+    print(f"{'passages':>12} {'case':<8} {'best ms':>9} {'x trivial':>10} {'target':>7}  {'bytes':>10}  verdict")
+
+    cold_times, missed = {}, []
+    first_name = next(iter(cases))
+    for name in cases:
+        argument_map, source = maps[name]
+        url = reverse("arguments:source", args=[argument_map.slug, source.slug])
+        first = client.get(url)
+        assert first.status_code == 200, first.status_code
+        etag = first["ETag"]
+        runs = {"cold": args.runs, "cached": 50, "304": 300}
+        requests = {
+            "cold": (lambda url=url: client.get(url), cache.clear),
+            "cached": (lambda url=url: client.get(url), None),
+            "304": (lambda url=url, etag=etag: client.get(url, HTTP_IF_NONE_MATCH=etag), None),
+        }
+        for case, (fn, before) in requests.items():
+            if case != "cold":
+                client.get(url)  # warm the cache
+            seconds, response = best(fn, runs[case] if name == first_name else max(3, runs[case] // 5), before)
+            expected = 304 if case == "304" else 200
+            assert response.status_code == expected, (case, response.status_code)
+            ratio = seconds / trivial
+            target = TARGETS[case] if name == first_name else None
+            verdict = "-" if target is None else ("ok" if ratio <= target else "MISSED")
+            if verdict == "MISSED":
+                missed.append(f"{case} at {name}")
+            if case == "cold":
+                cold_times[name] = seconds
+            print(
+                f"{name:>12} {case:<8} {seconds * 1e3:9.2f} {ratio:10.1f} {target or '':>7}  "
+                f"{len(response.content):10,}  {verdict}"
+            )
+
+    small_name, *large_names = cases
+    per_small = (cold_times[small_name] - trivial) / cases[small_name][0]
+    for large_name in large_names:
+        per_large = (cold_times[large_name] - trivial) / cases[large_name][0]
+        ratio = per_large / per_small
+        verdict = "ok" if ratio <= PER_PASSAGE_TARGET else "MISSED"
+        if verdict == "MISSED":
+            missed.append(f"per-passage cost at {large_name}")
+        print(
+            f"cold cost per passage: {per_small * 1e6:.1f} µs at {small_name}, {per_large * 1e6:.1f} µs at "
+            f"{large_name}: {ratio:.2f}x (target at most {PER_PASSAGE_TARGET}x)  {verdict}"
+        )
+
+    if args.profile:
+        import cProfile
+        import pstats
+
+        argument_map, source = maps[large_names[0]]
+        url = reverse("arguments:source", args=[argument_map.slug, source.slug])
+        cache.clear()
+        profiler = cProfile.Profile()
+        profiler.enable()
+        client.get(url)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+
+    print("all targets met" if not missed else f"missed: {', '.join(missed)}")
+
+
+if __name__ == "__main__":
+    main()

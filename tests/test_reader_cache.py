@@ -1,0 +1,222 @@
+"""The reader's cached annotation layer and its conditional GET: 304, invalidation, fixed query counts."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from arguments import services, source_text
+from arguments.models import Evidence
+
+from .factories import grow_map, make_claim, make_map, make_source
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+
+
+@pytest.fixture
+def source(private_map):
+    return private_map.sources.get()
+
+
+def reader_url(argument_map, source, query: str = "") -> str:
+    return reverse("arguments:source", args=[argument_map.slug, source.slug]) + query
+
+
+def fetch(client, argument_map, source, etag: str | None = None, query: str = ""):
+    headers = {"HTTP_IF_NONE_MATCH": etag} if etag else {}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reader_url(argument_map, source, query), **headers)
+    return response, len(queries)
+
+
+def cite(argument_map, source, exact: str, actor) -> Evidence:
+    start = source.text.index(exact)
+    claim = make_claim(argument_map, f"On {exact}", actor=actor)
+    return services.add_evidence(
+        argument_map=argument_map,
+        actor=actor,
+        source=source,
+        start=start,
+        end=start + len(exact),
+        claim=claim,
+        stance="supports",
+    )
+
+
+def test_a_matching_etag_gets_304_with_no_body(client, editor, private_map, source):
+    client.force_login(editor)
+    first, _ = fetch(client, private_map, source)
+    assert first.status_code == 200 and first["ETag"].startswith('"')
+    assert "private" in first["Cache-Control"] and "no-cache" in first["Cache-Control"]
+    again, _ = fetch(client, private_map, source, etag=first["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    assert again["ETag"] == first["ETag"]
+    other, _ = fetch(client, private_map, source, etag='"something-else"')
+    assert other.status_code == 200
+
+
+def test_a_new_passage_changes_the_page_and_its_etag(client, editor, private_map, source):
+    client.force_login(editor)
+    first, _ = fetch(client, private_map, source)
+    evidence = cite(private_map, source, "Critics answer", editor)  # the map's revision goes up
+    after, _ = fetch(client, private_map, source, etag=first["ETag"])
+    assert after.status_code == 200 and after["ETag"] != first["ETag"]
+    assert f'data-passages="{evidence.passage_id}"' in after.content.decode()
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_the_reader_after_a_change_is_never_the_cached_one(client, annotator, private_map, source, htmx):
+    """The page was cached before the change; what comes back after it must show the change."""
+    client.force_login(annotator)
+    fetch(client, private_map, source)
+    exact = "Critics answer"
+    start = source.text.index(exact)
+    data = {"start16": start, "end16": start + len(exact), "exact": exact, "mode": "new", "claim_text": "New one"}
+    url = reverse("arguments:annotate", args=[private_map.slug, source.slug])
+    response = client.post(url, data, **({"HTTP_HX_REQUEST": "true"} if htmx else {}), follow=not htmx)
+    evidence = Evidence.objects.get(claim__text="New one")
+    html = response.content.decode()
+    assert f'data-passages="{evidence.passage_id}"' in html and "New one" in html
+    edit = reverse("arguments:reader_evidence_edit", args=[private_map.slug, source.slug, evidence.pk])
+    response = client.post(edit, {"stance": "opposes", "note": "changed", "version": 1}, HTTP_HX_REQUEST="true")
+    assert '<p class="note">changed</p>' in response.content.decode()
+
+
+def test_a_text_edit_changes_the_page_and_its_etag(client, editor, private_map, source):
+    client.force_login(editor)
+    first, _ = fetch(client, private_map, source)
+    text = source.text.replace("Critics answer", "Critics reply")
+    source_text.edit_source_text(source=source, actor=editor, text=text, expected_version=source.version)
+    after, _ = fetch(client, private_map, source, etag=first["ETag"])
+    assert after.status_code == 200 and after["ETag"] != first["ETag"]
+    assert "Critics reply" in after.content.decode()
+
+
+def test_a_bibliographic_edit_changes_the_etag(client, editor, private_map, source):
+    client.force_login(editor)
+    first, _ = fetch(client, private_map, source)
+    source.title = "A renamed source"
+    source.save()
+    after, _ = fetch(client, private_map, source, etag=first["ETag"])
+    assert after.status_code == 200 and "A renamed source" in after.content.decode()
+
+
+def test_each_user_has_their_own_etag(client, editor, annotator, private_map, source):
+    client.force_login(editor)
+    editors, _ = fetch(client, private_map, source)
+    client.force_login(annotator)
+    response, _ = fetch(client, private_map, source, etag=editors["ETag"])
+    assert response.status_code == 200 and response["ETag"] != editors["ETag"]
+
+
+def test_filters_are_part_of_the_etag(client, editor, private_map, source):
+    cite(private_map, source, "Critics answer", editor)
+    client.force_login(editor)
+    everything, _ = fetch(client, private_map, source)
+    filtered, _ = fetch(client, private_map, source, etag=everything["ETag"], query="?stance=opposes")
+    assert filtered.status_code == 200
+    assert "No annotations match these filters." in filtered.content.decode()
+
+
+def test_a_pending_message_is_never_answered_with_304(client, editor, private_map, source):
+    client.force_login(editor)
+    first, _ = fetch(client, private_map, source)
+    text = source.text + "\n\nA closing line."
+    data = {"text": text, "version": source.version, "action": "preview"}
+    previewed = client.post(reverse("arguments:source_edit_text", args=[private_map.slug, source.slug]), data)
+    data.update(action="save", previewed=previewed.context["form"].initial["previewed"])
+    client.post(reverse("arguments:source_edit_text", args=[private_map.slug, source.slug]), data)
+    # The new text would change the ETag anyway; what matters is that the message is shown once.
+    shown, _ = fetch(client, private_map, source, etag=first["ETag"])
+    assert shown.status_code == 200 and "Text saved" in shown.content.decode()
+    assert "ETag" not in shown
+    later, _ = fetch(client, private_map, source)
+    assert "Text saved" not in later.content.decode() and later["ETag"]
+
+
+def test_cached_controls_belong_to_the_viewer(client, editor, annotator, private_map, source):
+    """Annotators get a layer of their own, with controls on their own annotations only."""
+    mine = cite(private_map, source, "Critics answer", annotator)
+    theirs = cite(private_map, source, "Peace operations", editor)
+
+    def edit_link(evidence) -> str:
+        url = reverse("arguments:reader_evidence_edit", args=[private_map.slug, source.slug, evidence.pk])
+        return f'href="{url}" data-evidence-edit'
+
+    client.force_login(editor)
+    html = fetch(client, private_map, source)[0].content.decode()
+    assert edit_link(mine) in html and edit_link(theirs) in html
+    client.force_login(annotator)
+    for _ in range(2):  # built, then from the cache
+        html = fetch(client, private_map, source)[0].content.decode()
+        assert edit_link(mine) in html and edit_link(theirs) not in html
+
+
+def test_the_edit_form_comes_as_a_fragment_or_a_page(client, annotator, private_map, source):
+    mine = cite(private_map, source, "Critics answer", annotator)
+    client.force_login(annotator)
+    url = reverse("arguments:reader_evidence_edit", args=[private_map.slug, source.slug, mine.pk])
+    fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.lstrip().startswith(f'<div class="evidence-forms" id="evidence-forms-{mine.pk}">')
+    assert 'name="csrfmiddlewaretoken"' in fragment and f'id="edit-stance-{mine.pk}"' in fragment
+    page = client.get(url).content.decode()
+    assert "<!doctype html>" in page and "Delete annotation" in page
+
+
+def test_the_live_region_wraps_text_and_annotations(client, viewer, private_map, source):
+    client.force_login(viewer)
+    html = fetch(client, private_map, source)[0].content.decode()
+    assert '<div id="reader-body" class="reader-body" data-live-region>' in html
+
+
+# ------------------------------------------------------------------------------------- query counts
+
+
+def without_tokens(html: bytes) -> bytes:
+    """The page with its CSRF tokens blanked: they are masked afresh on every request."""
+    html = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", html)
+    return re.sub(rb'"X-CSRFToken": "[^"]+"', b"", html)
+
+
+def sized_maps(owner):
+    small, large = make_map(owner, title="Small"), make_map(owner, title="Large")
+    small_source, large_source = (
+        make_source("Small source", added_by=owner),
+        make_source("Large source", added_by=owner),
+    )
+    grow_map(small, small_source, claims=3, actor=owner)
+    grow_map(large, large_source, claims=40, actor=owner)
+    return (small, small_source), (large, large_source)
+
+
+def test_cold_cached_and_304_query_counts_are_fixed_whatever_the_size(client, owner):
+    sizes = sized_maps(owner)
+    client.force_login(owner)
+    counts = []
+    for argument_map, source in sizes:
+        cold, cold_queries = fetch(client, argument_map, source)
+        cached, cached_queries = fetch(client, argument_map, source)
+        not_modified, not_modified_queries = fetch(client, argument_map, source, etag=cold["ETag"])
+        assert (cold.status_code, cached.status_code, not_modified.status_code) == (200, 200, 304)
+        assert without_tokens(cached.content) == without_tokens(cold.content)
+        counts.append((cold_queries, cached_queries, not_modified_queries))
+    assert counts[0] == counts[1]
+    cold_queries, cached_queries, not_modified_queries = counts[0]
+    # session, user, then map + role + source in one; the cold path adds the text, evidence, claims, other sources.
+    assert not_modified_queries == cached_queries == 3
+    assert cold_queries == cached_queries + 4
+
+
+def test_304_needs_no_more_than_three_queries(client, owner, django_assert_max_num_queries):
+    (_, _), (argument_map, source) = sized_maps(owner)
+    client.force_login(owner)
+    etag = fetch(client, argument_map, source)[0]["ETag"]
+    with django_assert_max_num_queries(3):
+        response = client.get(reader_url(argument_map, source), HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
