@@ -5,9 +5,7 @@ import re
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import CharField, OuterRef, Subquery, Value
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.cache import patch_cache_control
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
@@ -18,7 +16,7 @@ from rest_framework.views import APIView
 
 from arguments import services
 from arguments.access import Need, readable_sources
-from arguments.export_views import FORMATS_BY_KEY, MAX_IMPORT_BYTES, import_document
+from arguments.export_views import FORMATS_BY_KEY, MAX_IMPORT_BYTES, download, import_document
 from arguments.interchange import ImportProblem
 from arguments.interchange.dot import SvgUnavailable
 from arguments.models import ArgumentMap, MapSource, Membership, Role
@@ -336,18 +334,10 @@ class Export(MapView):
         fmt = FORMATS_BY_KEY.get(export_format)
         if fmt is None:
             raise exceptions.NotFound(f"No such export format; use one of: {', '.join(FORMATS_BY_KEY)}.")
-        base = request.build_absolute_uri("/").rstrip("/")
         try:
-            content = fmt.build(self.map, base)
+            return download(request, self.map, fmt)
         except SvgUnavailable as problem:
             return Response({"detail": problem.message}, status=problem.status)
-        response = HttpResponse(content, content_type=fmt.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{self.map.slug}.{fmt.extension}"'
-        if fmt.key == "svg":
-            response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-        if not self.map.is_public:
-            patch_cache_control(response, private=True)
-        return response
 
 
 class Import(APIView):

@@ -15,11 +15,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .access import Need, get_map_for
 from .brief import build_brief, to_markdown, to_pdf
+from .export_cache import export_download
 from .interchange import (
     ImportProblem,
     detect_format,
@@ -168,17 +168,26 @@ def map_export_format(request, slug: str, format: str):
     fmt = FORMATS_BY_KEY.get(format)
     if fmt is None:
         raise Http404("No such export format.")
-    base = request.build_absolute_uri("/").rstrip("/")
     try:
-        content = fmt.build(access.map, base)
+        response = download(request, access.map, fmt)
     except SvgUnavailable as problem:
         return _export_page(request, access, error=problem.message, failed=fmt.key, status=problem.status)
-    response = HttpResponse(content, content_type=fmt.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{access.map.slug}.{fmt.extension}"'
+    return response
+
+
+def download(request, argument_map: ArgumentMap, fmt: ExportFormat) -> HttpResponse:
+    """One format's file for the pages and the API alike (built once per revision, see export_cache)."""
+    base = request.build_absolute_uri("/").rstrip("/")
+    response = export_download(
+        request,
+        argument_map,
+        format_key=fmt.key,
+        filename=f"{argument_map.slug}.{fmt.extension}",
+        content_type=fmt.content_type,
+        build=lambda: fmt.build(argument_map, base),
+    )
     if fmt.key == "svg":  # opened directly, a drawing needs no scripts, styles or requests of its own
         response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-    if not access.map.is_public:
-        patch_cache_control(response, private=True)
     return response
 
 
