@@ -325,6 +325,7 @@ class Export(MapView):
         ],
         responses={
             (200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The file, as an attachment."),
+            304: OpenApiResponse(description="Not modified: If-None-Match names the current file's ETag."),
             **ERRORS,
             422: OpenApiResponse(s.DetailSerializer, description="The map is too large to draw as SVG."),
             503: OpenApiResponse(s.DetailSerializer, description="The SVG cannot be drawn right now."),

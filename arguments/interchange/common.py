@@ -1,9 +1,11 @@
 """What the importers and exporters share: the error type, reading untrusted input, writing JSON,
 checking values with a path for the error message, and opening and closing an imported map."""
 
+import functools
 import json
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -66,8 +68,74 @@ def _short(error: Exception) -> str:
 
 
 def dumps(data: dict) -> str:
-    """Deterministic JSON: keys in the order the exporter built them, UTF-8 text, two-space indent."""
-    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    """Deterministic JSON: keys in the order the exporter built them, UTF-8 text, two-space indent.
+
+    The same text as json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False), written about
+    five times faster: json only uses its C encoder without indent, so the long runs of flat objects
+    and of plain values that exports consist of are encoded by the C encoder, with the indentation
+    as its item separator (a newline inside a JSON string is always escaped, so every newline in the
+    output is a separator), and only the structure around them is walked in Python.
+    """
+    parts: list[str] = []
+    try:
+        _write_json(data, 0, parts)
+    except (_Unusual, RecursionError, TypeError, ValueError):  # json's own path, for its own errors too
+        return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    parts.append("\n")
+    return "".join(parts)
+
+
+class _Unusual(Exception):
+    pass
+
+
+_SCALAR = (str, int, float, type(None))
+
+
+@functools.cache
+def _c_encode(depth: int) -> Callable[[Any], str]:
+    """json's C encoder, separating items by a newline and the indent of `depth`."""
+    return json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",\n" + "  " * depth, ": ")).encode
+
+
+def _is_flat(value: Any) -> bool:
+    """A non-empty object whose values are all strings, numbers, booleans or null."""
+    return type(value) is dict and bool(value) and all(isinstance(v, _SCALAR) for v in value.values())
+
+
+def _write_json(value: Any, depth: int, parts: list[str]) -> None:
+    outer, inner = "\n" + "  " * depth, "\n" + "  " * (depth + 1)
+    if isinstance(value, _SCALAR):
+        parts.append(_c_encode(0)(value))
+    elif type(value) is dict:
+        if not value or all(isinstance(v, _SCALAR) for v in value.values()):
+            text = _c_encode(depth + 1)(value)
+            parts.append(text if not value else "{" + inner + text[1:-1] + outer + "}")
+            return
+        for n, (key, item) in enumerate(value.items()):
+            if not isinstance(key, str):
+                raise _Unusual
+            parts.append(("," if n else "{") + inner + _c_encode(0)(key) + ": ")
+            _write_json(item, depth + 1, parts)
+        parts.append(outer + "}")
+    elif type(value) is list or type(value) is tuple:
+        if not value:
+            parts.append("[]")
+        elif all(isinstance(v, _SCALAR) for v in value):
+            parts.append("[" + inner + _c_encode(depth + 1)(value)[1:-1] + outer + "]")
+        elif all(_is_flat(v) for v in value):
+            # One C call for the whole list: its items come out separated by "},<newline><indent>{",
+            # which nothing else in the text can look like (a value before a comma is never a "}").
+            deeper = inner + "  "
+            text = _c_encode(depth + 2)(value)[2:-2].replace("}," + deeper + "{", inner + "}," + inner + "{" + deeper)
+            parts.append("[" + inner + "{" + deeper + text + inner + "}" + outer + "]")
+        else:
+            for n, item in enumerate(value):
+                parts.append(("," if n else "[") + inner)
+                _write_json(item, depth + 1, parts)
+            parts.append(outer + "]")
+    else:
+        raise _Unusual
 
 
 def json_type(value: Any) -> str:
