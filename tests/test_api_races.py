@@ -4,10 +4,7 @@ Each client runs in a thread of its own with its own database connection; a barr
 together so that the writes truly collide.
 """
 
-import threading
-
 import pytest
-from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -15,32 +12,11 @@ from arguments import services
 from arguments.models import Claim, Event
 
 from .factories import make_claim, make_map, make_user
+from .parallel import in_parallel
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CLIENTS = 6
-
-
-def in_parallel(work, count: int) -> list:
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except Exception as error:  # handed to the test: an exception in a thread would vanish silently
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a client hung"
-    return results
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ same requests a browser sends. Threads start together at a barrier so the edits 
 
 import html
 import re
-import threading
 
 import pytest
 from django.db import connection
@@ -17,6 +16,7 @@ from arguments import services
 from arguments.models import Claim, Event
 
 from .factories import make_claim, make_map, make_user
+from .parallel import in_parallel
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,29 +39,6 @@ def setting(owner):
         client.force_login(person)
         clients.append(client)
     return claim, editors, clients
-
-
-def in_parallel(work, count: int) -> list:
-    """Run work(i) in `count` threads released together; return each result or the exception it raised."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except Exception as error:  # handed to the test: an exception in a thread would vanish silently
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a client hung"
-    return results
 
 
 def edit_url(claim: Claim) -> str:
