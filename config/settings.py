@@ -170,7 +170,10 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Warrant API",
-    "DESCRIPTION": "Argument maps grounded in sources: maps, sources, passages, claims, relations, evidence.",
+    "DESCRIPTION": (
+        "Argument maps grounded in sources: maps, sources, passages, claims, relations, evidence. "
+        "A guide with examples is in the project's `docs/api.md`. [← Back to Warrant](/)"
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # The docs page's assets come from drf-spectacular-sidecar, served by WhiteNoise: no CDN.
