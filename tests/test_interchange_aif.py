@@ -308,6 +308,20 @@ def test_export_takes_the_same_few_queries_at_any_size(owner):
     assert counts[0] == counts[1] <= 5
 
 
+def test_import_takes_the_same_few_queries_at_any_size(owner, outsider):
+    counts = []
+    for size in (5, 60):
+        argument_map = make_map(owner)
+        grow_map(argument_map, make_source(added_by=owner), claims=size, actor=owner)
+        document = export_aif(argument_map)
+        with CaptureQueriesContext(connection) as queries:
+            imported = import_aif(document, owner=outsider)
+        assert (imported.claims.count(), imported.relations.count()) == (size + 1, size)
+        assert set(imported.claims.values_list("created_by", "version")) == {(outsider.pk, 1)}
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
 def attempt(document, owner) -> None:
     before = row_counts()
     with transaction.atomic():

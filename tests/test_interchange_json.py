@@ -9,12 +9,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from arguments import services
 from arguments.demo import load_demo
-from arguments.interchange import ImportProblem, dumps, export_map, import_map
+from arguments.interchange import ImportProblem, dumps, export_aif, export_map, import_map
+from arguments.interchange.rows import insert_rows
 from arguments.models import ArgumentMap, Claim, Comment, Event, Evidence, MapSource, Membership, Relation, Role
 from sources.models import Passage, Source
 
@@ -219,6 +221,38 @@ def test_export_takes_the_same_few_queries_at_any_size(owner):
     assert counts[0] == counts[1] <= 7
 
 
+def test_import_takes_the_same_few_queries_at_any_size(owner, outsider):
+    counts = []
+    for size in (5, 60):
+        argument_map = make_map(owner)
+        grow_map(argument_map, make_source(added_by=owner), claims=size, actor=owner)
+        claim = argument_map.claims.first()
+        first = services.add_comment(claim=claim, actor=owner, body="One")
+        services.add_comment(claim=claim, actor=owner, body="Two", parent=first)
+        document = export_map(argument_map)
+        with CaptureQueriesContext(connection) as queries:
+            imported = import_map(document, owner=outsider)
+        assert imported.claims.count() == size + 1
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_imported_rows_carry_the_importer_defaults_and_times(small_doc, outsider):
+    small_doc["sources"][0]["title"] = "Not the stored source"  # so that its passages are written anew
+    before = timezone.now()
+    imported = import_map(small_doc, owner=outsider)
+    for rows in (imported.claims, imported.relations, imported.evidence):
+        assert set(rows.values_list("created_by", "version")) == {(outsider.pk, 1)}
+        assert all(before <= created <= timezone.now() for created in rows.values_list("created", flat=True))
+    claim = imported.claims.get(text="Thesis")
+    assert (claim.kind, claim.updated >= before) == ("thesis", True)
+    passage = Passage.objects.get(evidence__map=imported, evidence__stance="states")
+    assert (passage.created_by, passage.version, passage.anchor_status) == (outsider, 1, "anchored")
+    comment = Comment.objects.get(claim__map=imported)
+    assert comment.created.isoformat() == small_doc["comments"][0]["created"]
+    assert (comment.author, comment.parent, comment.updated >= before) == (None, None, True)
+
+
 # Property tests: random maps survive the round trip byte for byte; junk never gets past ImportProblem.
 
 TEXT_CHARS = st.one_of(st.characters(codec="utf-8", exclude_characters="\x00"), st.sampled_from("漢字語😀🎉👩‍🔬é \n"))
@@ -387,6 +421,56 @@ def test_mutated_documents_import_or_raise_import_problem(data, small_doc, outsi
         except (KeyError, IndexError, TypeError):  # an earlier mutation removed the path
             continue
     attempt(small_doc, outsider)
+
+
+def test_insert_rows_writes_what_bulk_create_writes(owner):
+    argument_map = make_map(owner)
+    fields = ("verb", "object_type", "object_id")
+    rows = [("created", "claim", 7), ("deleted", "relation", None)]
+    inserted = insert_rows(Event, fields, rows, map_id=argument_map.pk, actor_id=owner.pk)
+    created = Event.objects.bulk_create(
+        Event(map=argument_map, actor=owner, **dict(zip(fields, row, strict=True))) for row in rows
+    )
+    values = ("map", "actor", *fields, "payload")
+    written = list(Event.objects.filter(pk__in=inserted).order_by("id").values_list(*values))
+    assert written == list(Event.objects.filter(pk__in=[e.pk for e in created]).order_by("id").values_list(*values))
+    assert written[1] == (argument_map.pk, owner.pk, "deleted", "relation", None, {})
+    assert insert_rows(Event, fields, []) == []
+
+
+# dumps() writes what json.dumps(indent=2) writes, only faster.
+
+FLAT_OBJECTS = st.lists(
+    st.dictionaries(
+        st.text(max_size=5), st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8), max_size=4
+    ),
+    max_size=4,
+)
+
+
+def json_text(value) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    except ValueError as error:
+        return repr(error)
+
+
+def dumps_text(value) -> str:
+    try:
+        return dumps(value)
+    except ValueError as error:
+        return repr(error)
+
+
+@settings(max_examples=300, **HYPOTHESIS)
+@given(value=st.dictionaries(st.text(max_size=10), JSON_VALUES | FLAT_OBJECTS | st.lists(FLAT_OBJECTS), max_size=5))
+def test_dumps_writes_what_json_writes(value):
+    assert dumps_text(value) == json_text(value)
+
+
+def test_dumps_writes_what_json_writes_for_a_whole_map(demo):
+    for document in (export_map(demo), export_aif(demo)):
+        assert dumps(document) == json_text(document)
 
 
 # The commands.

@@ -35,6 +35,7 @@ from .common import (
     parse_document,
     show,
 )
+from .rows import insert_rows
 
 FORMAT_NAME = "aif"
 IGNORED_TYPES = ("PA", "TA")  # preferences and dialogue transitions: nothing in Warrant holds them
@@ -42,6 +43,7 @@ RELATION_OF = {"RA": "supports", "MA": "supports", "CA": "opposes"}
 MAX_NODES = 300_000
 MAX_EDGES = 600_000
 MAX_LOCATED_QUOTES = 20_000
+THESIS, CLAIM = ClaimKind.THESIS.value, ClaimKind.CLAIM.value  # plain strings for insert_rows
 # Each scheme node links every premise to every conclusion: cap the product, or one node with
 # 300,000 edges in and out would ask for 9 * 10^10 relations.
 MAX_LINKS = 1_000_000
@@ -72,20 +74,18 @@ def import_aif(data, *, owner, title: str | None = None) -> ArgumentMap:
             description="Imported from AIF.",
             visibility=Visibility.PRIVATE,
         )
-        claims = Claim.objects.bulk_create(
-            Claim(map=argument_map, kind=ClaimKind.THESIS if c in theses else ClaimKind.CLAIM, text=t, created_by=owner)
-            for c, (_, t) in enumerate(reading.claims)
+        same = {"map_id": argument_map.pk, "created_by_id": owner.pk}
+        claims = insert_rows(
+            Claim,
+            ("kind", "text"),
+            [(THESIS if c in theses else CLAIM, t) for c, (_, t) in enumerate(reading.claims)],
+            **same,
         )
-        Relation.objects.bulk_create(
-            Relation(
-                map=argument_map,
-                from_claim=claims[a],
-                to_claim=claims[b],
-                kind=kind,
-                scheme=scheme,
-                created_by=owner,
-            )
-            for a, b, kind, scheme in reading.relations
+        insert_rows(
+            Relation,
+            ("from_claim_id", "to_claim_id", "kind", "scheme"),
+            [(claims[a], claims[b], kind, scheme) for a, b, kind, scheme in reading.relations],
+            **same,
         )
         passages, evidence = _place_quotes(reading, argument_map, text, claims, owner, name)
         counts = {
@@ -306,9 +306,12 @@ def _place_quotes(reading: _Reading, argument_map, text: str, claims: list, owne
         links.setdefault((span, claim), stance)
     reading.skipped["quotes_not_found"] += max(0, len(anchors) - MAX_LOCATED_QUOTES)
     Passage.objects.bulk_create(spans.values())
-    Evidence.objects.bulk_create(
-        Evidence(map=argument_map, passage=spans[span], claim=claims[claim], stance=stance, created_by=owner)
-        for (span, claim), stance in links.items()
+    insert_rows(
+        Evidence,
+        ("passage_id", "claim_id", "stance"),
+        [(spans[span].pk, claims[claim], stance) for (span, claim), stance in links.items()],
+        map_id=argument_map.pk,
+        created_by_id=owner.pk,
     )
     return len(spans), len(links)
 

@@ -1,7 +1,10 @@
-"""AIF export: a Warrant map as an AIFdb-shaped graph (docs/aif.md; aif.py reads AIF back)."""
+"""AIF export: a Warrant map as an AIFdb-shaped graph (docs/aif.md; aif.py reads AIF back).
+
+Each table is read once with values_list, so the number of queries does not grow with the map; the
+claims and relations, which are most of any map, are turned into nodes in tight loops.
+"""
 
 from datetime import UTC
-from functools import lru_cache
 
 from arguments.models import ArgumentMap, Claim, Evidence, Relation
 from sources.models import Passage, Source
@@ -19,12 +22,14 @@ def export_aif(argument_map: ArgumentMap) -> dict:
         .order_by("id")
         .values_list("from_claim_id", "to_claim_id", "kind", "scheme", "created")
     )
-    evidence = list(
+    evidence = (
         Evidence.objects.filter(map_id=map_id).order_by("id").values_list("passage_id", "claim_id", "stance", "created")
     )
     passages = {
         row[0]: row
-        for row in Passage.objects.filter(pk__in={row[0] for row in evidence}).values_list(
+        for row in Passage.objects.filter(
+            pk__in=Evidence.objects.filter(map_id=map_id).values("passage_id")
+        ).values_list(
             "id",
             "source_id",
             "start",
@@ -38,46 +43,52 @@ def export_aif(argument_map: ArgumentMap) -> dict:
     }
 
     graph = _Graph()
-    claim_nodes = {pk: graph.node("I", text, created) for pk, text, created in claims}
+    nodes, edges = graph.nodes, graph.edges
+    claim_nodes = {}
+    for pk, text, created in claims:
+        claim_nodes[pk] = node_id = str(len(nodes) + 1)
+        nodes.append({"nodeID": node_id, "text": text, "type": "I", "timestamp": _stamp(created)})
     for a, b, kind, scheme, created in relations:
-        middle = graph.scheme("RA" if kind == "supports" else "CA", scheme, created)
-        graph.edge(claim_nodes[a], middle)
-        graph.edge(middle, claim_nodes[b])
+        middle = graph.scheme("RA" if kind == "supports" else "CA", scheme, _stamp(created))
+        n = len(edges)
+        edges.append({"edgeID": str(n + 1), "fromID": claim_nodes[a], "toID": middle})
+        edges.append({"edgeID": str(n + 2), "fromID": middle, "toID": claim_nodes[b]})
 
     said: dict[int, str] = {}  # passage -> its L-node
     quoted: dict[int, str] = {}  # passage -> the I-node holding its quote
     participants: dict[int, int] = {}
     for passage_id, claim_id, stance, created in evidence:
         _, source_id, start, end, exact, title, authors, published, url = passages[passage_id]
+        stamp = _stamp(created)
         if passage_id not in said:
             person = participants.setdefault(source_id, len(participants) + 1)
             if person not in graph.citations:
                 graph.citations[person] = Source(title=title, authors=authors, published=published).short_citation
             citation = graph.citations[person]
-            said[passage_id] = graph.node("L", f"{citation}: “{exact}”", created)
+            said[passage_id] = graph.node("L", f"{citation}: “{exact}”", stamp)
             graph.locutions.append(
                 {
                     "nodeID": said[passage_id],
                     "personID": person,
-                    "timestamp": _stamp(created),
+                    "timestamp": stamp,
                     "start": start,
                     "end": end,
                     "source": url or title,
                 }
             )
         if stance == "states":
-            graph.assert_(said[passage_id], claim_nodes[claim_id], created)
+            graph.assert_(said[passage_id], claim_nodes[claim_id], stamp)
             continue
         if passage_id not in quoted:
-            quoted[passage_id] = graph.node("I", exact, created)
-            graph.assert_(said[passage_id], quoted[passage_id], created)
-        middle = graph.scheme("RA" if stance == "supports" else "CA", "", created)
+            quoted[passage_id] = graph.node("I", exact, stamp)
+            graph.assert_(said[passage_id], quoted[passage_id], stamp)
+        middle = graph.scheme("RA" if stance == "supports" else "CA", "", stamp)
         graph.edge(quoted[passage_id], middle)
         graph.edge(middle, claim_nodes[claim_id])
 
     return {
-        "nodes": graph.nodes,
-        "edges": graph.edges,
+        "nodes": nodes,
+        "edges": edges,
         "locutions": graph.locutions,
         "participants": [
             {"participantID": person, "firstname": citation, "surname": ""}
@@ -94,26 +105,42 @@ class _Graph:
         self.locutions: list[dict] = []
         self.citations: dict[int, str] = {}
 
-    def node(self, kind: str, text: str, when, **extra) -> str:
+    def node(self, kind: str, text: str, stamp: str) -> str:
         node_id = str(len(self.nodes) + 1)
-        self.nodes.append({"nodeID": node_id, "text": text, "type": kind, "timestamp": _stamp(when), **extra})
+        self.nodes.append({"nodeID": node_id, "text": text, "type": kind, "timestamp": stamp})
         return node_id
 
-    def scheme(self, kind: str, name: str, when) -> str:
+    def scheme(self, kind: str, name: str, stamp: str) -> str:
+        node_id = str(len(self.nodes) + 1)
         if name:
-            return self.node(kind, name, when, scheme=name)
-        text = DEFAULT_TEXT[kind]
-        return self.node(kind, text, when, scheme=text, schemeID=DEFAULT_SCHEME_ID[kind])
+            self.nodes.append({"nodeID": node_id, "text": name, "type": kind, "timestamp": stamp, "scheme": name})
+        else:
+            text = DEFAULT_TEXT[kind]
+            self.nodes.append(
+                {
+                    "nodeID": node_id,
+                    "text": text,
+                    "type": kind,
+                    "timestamp": stamp,
+                    "scheme": text,
+                    "schemeID": DEFAULT_SCHEME_ID[kind],
+                }
+            )
+        return node_id
 
     def edge(self, from_id: str, to_id: str) -> None:
         self.edges.append({"edgeID": str(len(self.edges) + 1), "fromID": from_id, "toID": to_id})
 
-    def assert_(self, locution: str, proposition: str, when) -> None:
-        middle = self.node("YA", "Asserting", when, scheme="Asserting")
+    def assert_(self, locution: str, proposition: str, stamp: str) -> None:
+        middle = self.node("YA", "Asserting", stamp)
+        self.nodes[-1]["scheme"] = "Asserting"
         self.edge(locution, middle)
         self.edge(middle, proposition)
 
 
-@lru_cache(maxsize=4096)
 def _stamp(moment) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    """'2024-05-01 09:30:00' in UTC, as AIFdb writes times."""
+    moment = moment.astimezone(UTC)
+    if moment.year < 1000:  # isoformat pads the year to four digits, strftime does not
+        return moment.strftime("%Y-%m-%d %H:%M:%S")
+    return moment.isoformat(" ", "seconds")[:19]

@@ -77,6 +77,14 @@ SOURCE_FIELDS = (
 # What must match for an existing Source to stand in for a document's source (sha256 covers the text).
 REUSE_FIELDS = tuple(name for name in SOURCE_FIELDS if name != "text")
 PASSAGE_FIELDS = ("start", "end", "exact", "prefix", "suffix", "anchor_status")
+# Each choice list once: `Choices.values` builds a new list every time it is read.
+VISIBILITIES = tuple(Visibility.values)
+SOURCE_KINDS = tuple(SourceKind.values)
+SOURCE_FORMATS = tuple(SourceFormat.values)
+ANCHOR_STATUSES = tuple(AnchorStatus.values)
+CLAIM_KINDS = tuple(ClaimKind.values)
+RELATION_KINDS = tuple(RelationKind.values)
+STANCES = tuple(Stance.values)
 
 
 @dataclass
@@ -113,7 +121,7 @@ def _read_map(m: dict) -> dict:
         "question": need_text(m.get("question"), "map.question", default=""),
         "description": need_text(m.get("description"), "map.description", default=""),
         "visibility": need_text(
-            m.get("visibility"), "map.visibility", choices=Visibility.values, default=Visibility.PRIVATE
+            m.get("visibility"), "map.visibility", choices=VISIBILITIES, default=Visibility.PRIVATE.value
         ),
     }
 
@@ -141,9 +149,9 @@ def _read_sources(doc: dict, plan: Plan) -> dict[str, int]:
             raise ImportProblem("must not be empty", where=f"{where}.title")
         authors = need_list(item.get("authors"), f"{where}.authors", limit=200, missing_ok=True)
         entry["authors"] = [need_text(a, f"{where}.authors[{k}]", limit=300) for k, a in enumerate(authors)]
-        entry["kind"] = need_text(item.get("kind"), f"{where}.kind", choices=SourceKind.values, default="other")
+        entry["kind"] = need_text(item.get("kind"), f"{where}.kind", choices=SOURCE_KINDS, default="other")
         entry["original_format"] = need_text(
-            item.get("original_format"), f"{where}.original_format", choices=SourceFormat.values, default="txt"
+            item.get("original_format"), f"{where}.original_format", choices=SOURCE_FORMATS, default="txt"
         )
         entry["revision"] = (
             1 if item.get("revision") is None else need_int(item["revision"], f"{where}.revision", low=1)
@@ -188,7 +196,7 @@ def _read_passage(p: dict, where: str, text: str, source: int) -> dict:
         "prefix": need_text(p.get("prefix"), f"{where}.prefix", limit=CONTEXT_CHARS, default=""),
         "suffix": need_text(p.get("suffix"), f"{where}.suffix", limit=CONTEXT_CHARS, default=""),
         "anchor_status": need_text(
-            p.get("anchor_status"), f"{where}.anchor_status", choices=AnchorStatus.values, default="anchored"
+            p.get("anchor_status"), f"{where}.anchor_status", choices=ANCHOR_STATUSES, default="anchored"
         ),
         "used": False,
     }
@@ -211,7 +219,7 @@ def _read_claims(doc: dict, plan: Plan) -> dict[str, int]:
         where = f"claims[{i}]"
         item = need_dict(item, where)
         claim_index[_local_id(item.get("id"), f"{where}.id", claim_index)] = i
-        kind = need_text(item.get("kind"), f"{where}.kind", choices=ClaimKind.values, default=ClaimKind.CLAIM)
+        kind = need_text(item.get("kind"), f"{where}.kind", choices=CLAIM_KINDS, default=ClaimKind.CLAIM.value)
         plan.claims.append((kind, need_text(item.get("text"), f"{where}.text", limit=MAX_CLAIM_CHARS, blank=False)))
     return claim_index
 
@@ -228,7 +236,7 @@ def _read_relations(doc: dict, plan: Plan, claims: dict[str, int]) -> None:
         if (a, b) in seen:
             raise ImportProblem(f"repeats relations[{seen[a, b]}] (one relation per pair of claims)", where=where)
         seen[a, b] = i
-        kind = need_text(item.get("kind"), f"{where}.kind", choices=RelationKind.values)
+        kind = need_text(item.get("kind"), f"{where}.kind", choices=RELATION_KINDS)
         scheme = need_text(item.get("scheme"), f"{where}.scheme", limit=100, default="")
         plan.relations.append((a, b, kind, scheme, need_unit_float(item.get("weight"), f"{where}.weight")))
 
@@ -243,7 +251,7 @@ def _read_evidence(doc: dict, plan: Plan, passages: dict[str, int], claims: dict
         if (p, c) in seen:
             raise ImportProblem(f"repeats evidence[{seen[p, c]}] (a passage is linked to a claim once)", where=where)
         seen[p, c] = i
-        stance = need_text(item.get("stance"), f"{where}.stance", choices=Stance.values)
+        stance = need_text(item.get("stance"), f"{where}.stance", choices=STANCES)
         plan.evidence.append((p, c, stance, need_text(item.get("note"), f"{where}.note", default="")))
         plan.passages[p]["used"] = True
 

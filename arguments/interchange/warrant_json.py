@@ -10,6 +10,7 @@ from collections import defaultdict, deque
 from datetime import UTC
 
 from django.db import transaction
+from django.utils import timezone
 
 from arguments.models import ArgumentMap, Claim, Comment, Evidence, MapSource, Relation
 from sources.models import Passage, Source
@@ -25,6 +26,7 @@ from .json_reader import (
     Plan,
     read_document,
 )
+from .rows import insert_rows
 
 # Export
 
@@ -132,36 +134,23 @@ def import_map(data, *, owner) -> ArgumentMap:
 def _write(plan: Plan, owner) -> ArgumentMap:
     argument_map = open_map(owner=owner, **plan.map)
     source_ids, reused = _place_sources(plan.sources, owner)
-    MapSource.objects.bulk_create(
-        MapSource(map=argument_map, source_id=pk, position=n) for n, pk in enumerate(source_ids)
+    insert_rows(
+        MapSource, ("source_id", "position"), [(pk, n) for n, pk in enumerate(source_ids)], map_id=argument_map.pk
     )
     passage_ids = _place_passages(plan.passages, source_ids, owner)
-    claims = Claim.objects.bulk_create(
-        Claim(map=argument_map, kind=kind, text=text, created_by=owner) for kind, text in plan.claims
+    same = {"map_id": argument_map.pk, "created_by_id": owner.pk}
+    claim_ids = insert_rows(Claim, ("kind", "text"), plan.claims, **same)
+    insert_rows(
+        Relation,
+        ("from_claim_id", "to_claim_id", "kind", "scheme", "weight"),
+        [(claim_ids[a], claim_ids[b], kind, scheme, weight) for a, b, kind, scheme, weight in plan.relations],
+        **same,
     )
-    claim_ids = [claim.pk for claim in claims]
-    Relation.objects.bulk_create(
-        Relation(
-            map=argument_map,
-            from_claim_id=claim_ids[a],
-            to_claim_id=claim_ids[b],
-            kind=kind,
-            scheme=scheme,
-            weight=weight,
-            created_by=owner,
-        )
-        for a, b, kind, scheme, weight in plan.relations
-    )
-    Evidence.objects.bulk_create(
-        Evidence(
-            map=argument_map,
-            passage_id=passage_ids[p],
-            claim_id=claim_ids[c],
-            stance=stance,
-            note=note,
-            created_by=owner,
-        )
-        for p, c, stance, note in plan.evidence
+    insert_rows(
+        Evidence,
+        ("passage_id", "claim_id", "stance", "note"),
+        [(passage_ids[p], claim_ids[c], stance, note) for p, c, stance, note in plan.evidence],
+        **same,
     )
     _place_comments(plan.comments, claim_ids)
     counts = {
@@ -211,31 +200,34 @@ def _place_passages(passages: list[dict], source_ids: list[int], owner) -> list[
     for pk, *key in rows:
         pools[tuple(key)].append(pk)
     ids: list[int | None] = [None] * len(passages)
-    new: list[tuple[int, Passage]] = []
+    new: list[tuple[int, tuple]] = []  # (index in the document, column values)
     for n, p in enumerate(passages):
         if not p["used"]:
             continue
-        values = {name: p[name] for name in PASSAGE_FIELDS}
-        pool = pools.get((source_ids[p["source"]], *values.values()))
+        key = (source_ids[p["source"]], *(p[name] for name in PASSAGE_FIELDS))
+        pool = pools.get(key)
         if pool:
             ids[n] = pool.popleft()
         else:
-            new.append((n, Passage(source_id=source_ids[p["source"]], created_by=owner, **values)))
-    created = Passage.objects.bulk_create(passage for _, passage in new)
-    for (n, _), passage in zip(new, created, strict=True):
-        ids[n] = passage.pk
+            new.append((n, key))
+    created = insert_rows(Passage, ("source_id", *PASSAGE_FIELDS), [key for _, key in new], created_by_id=owner.pk)
+    for (n, _), pk in zip(new, created, strict=True):
+        ids[n] = pk
     return ids
 
 
 def _place_comments(comments: list[tuple], claim_ids: list[int]) -> None:
-    objects = Comment.objects.bulk_create(Comment(claim_id=claim_ids[c], body=body) for c, _, body, _ in comments)
-    changed = []
-    for obj, (_, parent, _, created) in zip(objects, comments, strict=True):
-        if parent is not None:
-            obj.parent_id = objects[parent].pk
-        if created is not None:
-            obj.created = created  # bulk_create stamps the time of import; keep the document's
-        if parent is not None or created is not None:
-            changed.append(obj)
-    if changed:
-        Comment.objects.bulk_update(changed, ["parent", "created"], batch_size=500)
+    now = timezone.now()  # what bulk_create would stamp; the document's time where it gives one
+    ids = insert_rows(
+        Comment,
+        ("claim_id", "body", "created"),
+        [(claim_ids[c], body, now if created is None else created) for c, _, body, created in comments],
+    )
+    # A reply's parent is an earlier comment of the same document, known only once it is written.
+    replies = [
+        Comment(pk=pk, parent_id=ids[parent])
+        for pk, (_, parent, _, _) in zip(ids, comments, strict=True)
+        if parent is not None
+    ]
+    if replies:
+        Comment.objects.bulk_update(replies, ["parent"], batch_size=500)
