@@ -46,7 +46,14 @@ EVIDENCE_ROWS = Rows(
     "created",
 )
 COMMENT_ROWS = Rows(
-    "id", ("claim", "claim_id"), ("parent", "parent_id"), ("author", "author__username"), "body", "created", "updated"
+    "id",
+    ("claim", "claim_id"),
+    ("parent", "parent_id"),
+    ("author", "author__username"),
+    "author_name",
+    "body",
+    "created",
+    "updated",
 )
 EVENT_ROWS = Rows("id", ("actor", "actor__username"), "verb", "object_type", "object_id", "payload", "created")
 

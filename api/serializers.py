@@ -253,7 +253,10 @@ class CommentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     claim = serializers.IntegerField()
     parent = serializers.IntegerField(allow_null=True, help_text="The comment this one answers, if any.")
-    author = serializers.CharField(allow_null=True)
+    author = serializers.CharField(allow_null=True, help_text="Username of its author; null for imported comments.")
+    author_name = serializers.CharField(
+        help_text="An imported comment's author as the file named them (not an account here); else empty."
+    )
     body = serializers.CharField(help_text="Markdown.")
     created = serializers.DateTimeField()
     updated = serializers.DateTimeField()

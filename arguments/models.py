@@ -223,6 +223,9 @@ class Comment(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
     author = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # An imported comment's author as the file named them: a name, never tied to an account here,
+    # since the same name on another site may be another person.
+    author_name = models.CharField(max_length=150, blank=True)
     body = models.TextField()
     version = models.PositiveIntegerField(default=1)
     created = models.DateTimeField(auto_now_add=True)
@@ -237,6 +240,11 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"comment {self.pk} on claim {self.claim_id}"
+
+    @property
+    def byline(self) -> str:
+        """Who wrote it: the account's username, or the name an imported file gave ("" if unknown)."""
+        return self.author.get_username() if self.author_id else self.author_name
 
 
 class Verb(models.TextChoices):

@@ -377,6 +377,15 @@ def test_comments_and_replies(api, private_map, annotator):
     assert stray.status_code == 400
     assert [c["body"] for c in api.get(url, {"claim": claim.pk}).json()["results"]] == ["Why?", "Because."]
     assert Comment.objects.count() == 2
+    assert (first["author"], first["author_name"]) == (annotator.username, "")
+
+
+def test_an_imported_comment_gives_its_authors_name_but_no_account(api, private_map, viewer):
+    claim = make_claim(private_map, "Claim.")
+    Comment.objects.create(claim=claim, author_name="Ana Lima", body="From an earlier seminar.")
+    as_user(api, viewer)
+    [comment] = api.get(f"{API}/maps/{private_map.slug}/comments/").json()["results"]
+    assert (comment["author"], comment["author_name"]) == (None, "Ana Lima")
 
 
 def test_owners_manage_members(api, private_map, owner, outsider, viewer):

@@ -81,6 +81,14 @@ def test_comments_are_sanitised_markdown(client, annotator, claim):
     assert 'href="https://example.org"' in page
 
 
+def test_an_imported_comment_shows_its_authors_name_escaped(client, annotator, claim):
+    Comment.objects.create(claim=claim, author_name="<b>Ana</b> (AIFdb)", body="Imported remark.")
+    client.force_login(annotator)
+    page = client.get(url(claim)).content.decode()
+    assert "<strong>&lt;b&gt;Ana&lt;/b&gt; (AIFdb)</strong>" in page
+    assert "Reply to &lt;b&gt;Ana&lt;/b&gt; (AIFdb)" in page
+
+
 def test_htmx_comment_returns_only_the_discussion_with_replies_threaded(client, annotator, claim):
     client.force_login(annotator)
     client.post(url(claim, "arguments:claim_comment"), {"body": "First."})

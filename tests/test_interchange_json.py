@@ -118,7 +118,7 @@ def test_import_writes_the_map_with_one_event_and_its_owner(small_doc, outsider)
     assert Comment.objects.filter(claim__map=imported).get().author is None  # authors are not exported
 
 
-def test_document_uses_local_ids_and_documented_keys(small_doc):
+def test_document_uses_local_ids_and_documented_keys(small_doc, owner):
     assert list(small_doc) == [
         "schema_version",
         "generator",
@@ -129,7 +129,7 @@ def test_document_uses_local_ids_and_documented_keys(small_doc):
         "evidence",
         "comments",
     ]
-    assert small_doc["schema_version"] == "1.0"
+    assert small_doc["schema_version"] == "1.1"
     assert [c["id"] for c in small_doc["claims"]] == ["c1", "c2", "c3"]
     source = small_doc["sources"][0]
     assert source["id"] == "s1" and [p["id"] for p in source["passages"]] == ["p1", "p2"]
@@ -137,7 +137,8 @@ def test_document_uses_local_ids_and_documented_keys(small_doc):
     assert small_doc["relations"][0] == {"from": "c2", "to": "c1", "kind": "supports", "scheme": "", "weight": None}
     assert small_doc["evidence"][1] == {"passage": "p2", "claim": "c3", "stance": "states", "note": "n"}
     comment = small_doc["comments"][0]
-    assert set(comment) == {"id", "claim", "parent", "body", "created"}
+    assert list(comment) == ["id", "claim", "parent", "author", "body", "created"]
+    assert comment["author"] == owner.username
     assert comment["created"].endswith("+00:00")
     text = dumps(small_doc)
     assert text.endswith("}\n") and "😀" in text and json.loads(text) == small_doc
@@ -251,6 +252,33 @@ def test_imported_rows_carry_the_importer_defaults_and_times(small_doc, outsider
     comment = Comment.objects.get(claim__map=imported)
     assert comment.created.isoformat() == small_doc["comments"][0]["created"]
     assert (comment.author, comment.parent, comment.updated >= before) == (None, None, True)
+    # The author travels as a name, never as an account of this site (see docs/warrant-json.md).
+    assert comment.author_name == small_doc["comments"][0]["author"] != ""
+    assert comment.byline == comment.author_name
+
+
+def test_comment_authors_survive_a_second_round_trip_as_names(small_doc, owner, outsider):
+    first = import_map(small_doc, owner=outsider)
+    again = export_map(first)
+    assert [c["author"] for c in again["comments"]] == [c["author"] for c in small_doc["comments"]]
+    assert Comment.objects.get(claim__map=first).author is None
+
+
+@pytest.mark.parametrize(
+    ("author", "message"),
+    [(7, "comments[0].author: expected a string, found a number"), ("x" * 151, "comments[0].author: longer than 150")],
+)
+def test_a_bad_comment_author_is_refused(small_doc, outsider, author, message):
+    small_doc["comments"][0]["author"] = author
+    with pytest.raises(ImportProblem) as problem:
+        import_map(small_doc, owner=outsider)
+    assert message in str(problem.value)
+
+
+def test_a_comment_without_an_author_reads_as_unknown(small_doc, outsider):
+    del small_doc["comments"][0]["author"]
+    imported = import_map(small_doc, owner=outsider)
+    assert export_map(imported)["comments"][0]["author"] is None
 
 
 # Property tests: random maps survive the round trip byte for byte; junk never gets past ImportProblem.

@@ -28,7 +28,7 @@ from .common import (
     show,
 )
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 GENERATOR = "Warrant"
 FORMAT_NAME = "warrant-json"
 READABLE_VERSION = re.compile(r"1\.\d{1,4}")
@@ -39,6 +39,7 @@ MAX_PASSAGES = 200_000
 MAX_RELATIONS = 200_000
 MAX_EVIDENCE = 200_000
 MAX_COMMENTS = 100_000
+MAX_AUTHOR_NAME_CHARS = 150  # Comment.author_name
 MAX_CLAIM_CHARS = 100_000
 
 # A source's fields in the order they are written, with the longest value each may hold.
@@ -266,11 +267,12 @@ def _read_comments(doc: dict, plan: Plan, claims: dict[str, int]) -> None:
         parent = item.get("parent")
         if parent is not None:
             parent = need_ref(parent, f"{where}.parent", earlier, "earlier comment")
+        author = need_text(item.get("author"), f"{where}.author", limit=MAX_AUTHOR_NAME_CHARS, default="")
         body = need_text(item.get("body"), f"{where}.body", limit=MAX_CLAIM_CHARS, blank=False)
         created = item.get("created")
         if created is not None:
             created = _read_time(need_text(created, f"{where}.created", limit=40), f"{where}.created")
-        plan.comments.append((claim, parent, body, created))
+        plan.comments.append((claim, parent, author, body, created))
         earlier[local] = i
 
 

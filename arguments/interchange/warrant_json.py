@@ -56,7 +56,7 @@ def export_map(argument_map: ArgumentMap) -> dict:
     comment_rows = (
         Comment.objects.filter(claim__map_id=map_id)
         .order_by("id")
-        .values_list("id", "claim_id", "parent_id", "body", "created")
+        .values_list("id", "claim_id", "parent_id", "author__username", "author_name", "body", "created")
     )
 
     source_ids = {row[0]: f"s{n}" for n, row in enumerate(source_rows, 1)}
@@ -79,13 +79,14 @@ def export_map(argument_map: ArgumentMap) -> dict:
         claims.append({"id": f"c{n}", "kind": kind, "text": text})
 
     comments, comment_ids = [], {}
-    for n, (pk, claim_id, parent_id, body, created) in enumerate(comment_rows, 1):
+    for n, (pk, claim_id, parent_id, username, author_name, body, created) in enumerate(comment_rows, 1):
         comment_ids[pk] = f"m{n}"
         comments.append(
             {
                 "id": f"m{n}",
                 "claim": claim_ids[claim_id],
                 "parent": comment_ids.get(parent_id),
+                "author": username or author_name or None,
                 "body": body,
                 "created": created.astimezone(UTC).isoformat(),
             }
@@ -220,13 +221,13 @@ def _place_comments(comments: list[tuple], claim_ids: list[int]) -> None:
     now = timezone.now()  # what bulk_create would stamp; the document's time where it gives one
     ids = insert_rows(
         Comment,
-        ("claim_id", "body", "created"),
-        [(claim_ids[c], body, now if created is None else created) for c, _, body, created in comments],
+        ("claim_id", "author_name", "body", "created"),
+        [(claim_ids[c], author, body, now if created is None else created) for c, _, author, body, created in comments],
     )
     # A reply's parent is an earlier comment of the same document, known only once it is written.
     replies = [
         Comment(pk=pk, parent_id=ids[parent])
-        for pk, (_, parent, _, _) in zip(ids, comments, strict=True)
+        for pk, (_, parent, _, _, _) in zip(ids, comments, strict=True)
         if parent is not None
     ]
     if replies:
