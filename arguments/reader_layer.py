@@ -39,7 +39,7 @@ from .access import MapAccess
 from .models import Claim, ClaimKind, Evidence, MapSource, Stance
 
 # Bump when the layer's HTML or the page around it changes shape, so that old entries and ETags lapse.
-LAYOUT_VERSION = "3"
+LAYOUT_VERSION = "4"
 CACHE_SECONDS = 60 * 60
 LABEL_CLAIM_CHARS = 90
 QUOTE_WORDS = 24
@@ -146,7 +146,15 @@ def layer_for(request, access: MapAccess, source: Source, filters: ReaderFilters
 # and re-joined at every level of the page, then encoded: most of the time of a cached page. Instead
 # the template is rendered with a short marker in place of each part, and the stored UTF-8 bytes are
 # spliced in once. User text is escaped, so no marker can come from it.
-HTML_PARTS = ("doc_html", "orphans_html", "list_html", "claim_options", "filter_claims", "filter_annotators")
+HTML_PARTS = (
+    "doc_html",
+    "orphans_html",
+    "list_html",
+    "claim_options",
+    "filter_claims",
+    "filter_annotators",
+    "other_sources",
+)
 _MARKER = re.compile(rb"<!--warrant-layer:(\w+)-->")
 
 
@@ -170,8 +178,19 @@ def _short(text: str, limit: int = LABEL_CLAIM_CHARS) -> str:
 
 
 def _words(text: str, limit: int) -> str:
-    words = text.split()
-    return " ".join(words[:limit]) + "…" if len(words) > limit else " ".join(words)
+    """The first `limit` words of the text, with an ellipsis if there are more (splitting no further)."""
+    words = text.split(None, limit)
+    if len(words) > limit:
+        return " ".join(words[:limit]) + "…"
+    return " ".join(words)
+
+
+class _Escaped(dict):
+    """HTML-escaped strings, each escaped once however often it occurs (a claim cited many times)."""
+
+    def __missing__(self, text: str) -> str:
+        value = self[text] = escape(text)
+        return value
 
 
 class _Urls:
@@ -196,7 +215,11 @@ class _Urls:
 
 
 def build_layer(access: MapAccess, source: Source, filters: ReaderFilters, query: str) -> dict:
-    """Render the layer: one query for the evidence, one for the claims, one for the map's other sources."""
+    """Render the layer: one query for the evidence, one for the claims, one for the map's other sources.
+
+    The work per passage is plain string building (no template, no reverse(), no per-row helper
+    calls), and text repeated across rows (a claim, an author) is escaped once.
+    """
     argument_map = access.map
     username_field = "created_by__" + get_user_model().USERNAME_FIELD
     rows = list(
@@ -224,30 +247,30 @@ def build_layer(access: MapAccess, source: Source, filters: ReaderFilters, query
     own_id = access.user.pk if scope.startswith("own:") else None
     urls = _Urls(argument_map.slug, source.slug, query)
 
-    shown = [r for r in rows if filters.matches(r[7], r[9], r[12] or "")]
-    placed = [r for r in shown if r[5] != AnchorStatus.ORPHANED]
-    orphaned = [r for r in shown if r[5] == AnchorStatus.ORPHANED]
+    shown = [r for r in rows if filters.matches(r[7], r[9], r[12] or "")] if filters.active else rows
+    orphaned_status = AnchorStatus.ORPHANED
+    placed = [r for r in shown if r[5] != orphaned_status]
+    orphaned = [r for r in shown if r[5] == orphaned_status] if len(placed) < len(shown) else []
 
     by_passage: dict[int, list[tuple]] = {}
     for r in placed:
-        by_passage.setdefault(r[1], []).append(r)
-    spans = [
-        Span(
-            id=pid,
-            start=rs[0][2],
-            end=rs[0][3],
-            css=" ".join(sorted({f"stance-{r[9]}" for r in rs})),
-            label="; ".join(f"{r[9]}: {_short(r[8])}" for r in rs),
-        )
-        for pid, rs in by_passage.items()
-    ]
+        if r[1] in by_passage:
+            by_passage[r[1]].append(r)
+        else:
+            by_passage[r[1]] = [r]
+    spans = []
+    for pid, rs in by_passage.items():
+        first = rs[0]
+        if len(rs) == 1:  # most passages serve one claim
+            css, label = f"stance-{first[9]}", f"{first[9]}: {_short(first[8])}"
+        else:
+            css = " ".join(sorted({f"stance-{r[9]}" for r in rs}))
+            label = "; ".join(f"{r[9]}: {_short(r[8])}" for r in rs)
+        spans.append(Span(pid, first[2], first[3], css, label))
 
-    def can_change(author_id: int | None) -> bool:
-        return scope == "all" or (own_id is not None and author_id == own_id)
-
-    items = [_item(r, urls, can_change(r[11])) for r in placed]
-    if items:
-        list_html = f'<ol class="annotations" id="annotation-list">{"".join(items)}</ol>'
+    esc = _Escaped()
+    if placed:
+        list_html = f'<ol class="annotations" id="annotation-list">{_items(placed, urls, scope, own_id, esc)}</ol>'
     elif filters.active:
         list_html = '<p class="muted">No annotations match these filters.</p>'
     else:
@@ -255,54 +278,80 @@ def build_layer(access: MapAccess, source: Source, filters: ReaderFilters, query
 
     claims = list(Claim.objects.filter(map=argument_map).order_by("kind", "id").values_list("id", "text", "kind"))
     linked = {r[7]: r[8] for r in rows}
-    others = list(
-        MapSource.objects.filter(map=argument_map)
-        .exclude(source=source)
-        .order_by("position", "id")
-        .values_list("source__title", "source__slug")
+    others = MapSource.objects.filter(map=argument_map).exclude(source=source).order_by("position", "id")
+    other_sources = "".join(
+        f'<li><a href="{reverse("arguments:source", args=[argument_map.slug, slug])}">{escape(title)}</a></li>'
+        for title, slug in others.values_list("source__title", "source__slug")
     )
+    thesis = ClaimKind.THESIS
     return {
         "doc_html": render_reader(text, spans, focusable=True),
         "list_html": list_html,
         "orphans_html": _orphans(orphaned, urls, scope, own_id),
         "shown": len(placed),
-        "total": sum(1 for r in rows if r[5] != AnchorStatus.ORPHANED),
+        "total": len(placed) if shown is rows else sum(1 for r in rows if r[5] != orphaned_status),
         "orphans": len({r[1] for r in orphaned}),
         "claim_count": len(claims),
         "claim_options": "".join(
-            f'<option value="{pk}">{"Thesis: " if kind == ClaimKind.THESIS else ""}{escape(_short(text, 160))}</option>'
-            for pk, text, kind in claims
+            [
+                f'<option value="{pk}">{"Thesis: " if kind == thesis else ""}'
+                f"{esc[text] if len(text) <= 160 else escape(text[:159] + '…')}</option>"
+                for pk, text, kind in claims
+            ]
         ),
         "filter_claims": "".join(
-            f'<option value="{pk}"{" selected" if filters.claim == str(pk) else ""}>{escape(_short(text, 70))}</option>'
-            for pk, text in sorted(linked.items())
+            [
+                f'<option value="{pk}"{" selected" if filters.claim == str(pk) else ""}>'
+                f"{esc[text] if len(text) <= 70 else escape(text[:69] + '…')}</option>"
+                for pk, text in sorted(linked.items())
+            ]
         ),
         "filter_annotators": "".join(
             f'<option value="{escape(name)}"{" selected" if filters.annotator == name else ""}>{escape(name)}</option>'
             for name in sorted({r[12] for r in rows if r[12]})
         ),
-        "other_sources": others,
+        "other_sources": other_sources or '<li class="muted">None</li>',
     }
 
 
-def _item(r: tuple, urls: _Urls, controls: bool) -> str:
-    ev_id, pid, _, _, exact, _, _, claim_id, claim_text, stance, note, _, username, _ = r
-    out = [
-        f'<li class="annotation" id="annotation-{ev_id}" data-passage="{pid}" tabindex="-1">'
-        f'<span class="stance {stance}">{STANCE_LABELS.get(stance, stance)}</span>'
-        f'<blockquote class="quote {stance}">'
-        f'<a href="#passage-{pid}">“{escape(_words(exact, QUOTE_WORDS))}”</a></blockquote>'
-        f'<p class="annotation-claim">→ <a href="{urls.of(urls.claim, claim_id)}">{escape(claim_text)}</a></p>'
-        f'<p class="meta">by {escape(username or "someone")}</p>'
-    ]
-    if note:
-        out.append(f'<p class="note">{escape(note)}</p>')
-    if controls:
-        # One link, not the forms themselves: a thousand annotations would otherwise carry a thousand
-        # forms. reader.js loads the form in place; without JavaScript the link opens it as a page.
-        edit = urls.of(urls.edit, ev_id) + urls.suffix
-        out.append(f'<div class="annotation-controls"><a href="{edit}" data-evidence-edit>Edit or delete…</a></div>')
-    out.append("</li>")
+def _items(rows: list[tuple], urls: _Urls, scope: str, own_id: int | None, esc: _Escaped) -> str:
+    """The annotation list's items, one per evidence row, as one string.
+
+    Controls are one link, not the forms themselves: a thousand annotations would otherwise carry a
+    thousand forms. reader.js loads the form in place; without JavaScript the link opens it as a page.
+    """
+    claim_head, claim_tail = urls.claim
+    edit_head, edit_tail = urls.edit
+    edit_tail += urls.suffix
+    everyone = scope == "all"
+    claim_links: dict[int, str] = {}  # claim id -> its paragraph, escaped once however many rows cite it
+    bylines: dict[str | None, str] = {}
+    out = []
+    append = out.append
+    for ev_id, pid, _, _, exact, _, _, claim_id, claim_text, stance, note, author_id, username, _ in rows:
+        claim_link = claim_links.get(claim_id)
+        if claim_link is None:
+            claim_link = claim_links[claim_id] = (
+                f'<p class="annotation-claim">→ <a href="{claim_head}{claim_id}{claim_tail}">{esc[claim_text]}</a></p>'
+            )
+        byline = bylines.get(username)
+        if byline is None:
+            byline = bylines[username] = f'<p class="meta">by {escape(username or "someone")}</p>'
+        append(
+            f'<li class="annotation" id="annotation-{ev_id}" data-passage="{pid}" tabindex="-1">'
+            f'<span class="stance {stance}">{STANCE_LABELS.get(stance, stance)}</span>'
+            f'<blockquote class="quote {stance}">'
+            f'<a href="#passage-{pid}">“{escape(_words(exact, QUOTE_WORDS))}”</a></blockquote>'
+            f"{claim_link}{byline}"
+        )
+        if note:
+            append(f'<p class="note">{escape(note)}</p>')
+        if everyone or (own_id is not None and author_id == own_id):
+            append(
+                f'<div class="annotation-controls"><a href="{edit_head}{ev_id}{edit_tail}" data-evidence-edit>'
+                "Edit or delete…</a></div>"
+            )
+        append("</li>")
     return "".join(out)
 
 

@@ -3,13 +3,16 @@
 import re
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import connection
+from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from arguments import services, source_text
-from arguments.models import Evidence
+from arguments import reader_views, services, source_text
+from arguments.models import ArgumentMap, Event, Evidence
+from sources.models import Source
 
 from .factories import grow_map, make_claim, make_map, make_source
 
@@ -220,3 +223,38 @@ def test_304_needs_no_more_than_three_queries(client, owner, django_assert_max_n
     with django_assert_max_num_queries(3):
         response = client.get(reader_url(argument_map, source), HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 304
+
+
+# ------------------------------------------------------------------------------ the page's own query
+
+
+@pytest.mark.parametrize("who, role", [("annotator", "annotator"), ("owner", "owner"), (None, None)])
+def test_the_page_row_holds_what_the_orm_would_load(rf, request, owner, public_map, who, role):
+    """The reader page's map-and-source row is written in SQL (for speed); its objects match the ORM's."""
+    source = make_source("Public source", added_by=owner, authors=["Ana Lima"])
+    services.add_source(argument_map=public_map, source=source, actor=owner)
+    http = rf.get("/")
+    http.user = request.getfixturevalue(who) if who else AnonymousUser()
+    reader = reader_views._reader_for_page(http, public_map.slug, source.slug)
+
+    expected_map = ArgumentMap.objects.get(pk=public_map.pk)
+    expected_source = Source.objects.defer("text", "original").get(pk=source.pk)
+    for field in ArgumentMap._meta.concrete_fields:
+        assert getattr(reader.map, field.attname) == getattr(expected_map, field.attname), field.name
+    assert reader.source.get_deferred_fields() == expected_source.get_deferred_fields() == {"text", "original"}
+    for field in Source._meta.concrete_fields:
+        if field.name not in ("text", "original"):
+            assert getattr(reader.source, field.attname) == getattr(expected_source, field.attname), field.name
+    assert reader.access.role == role
+    assert reader.map.last_event_id == Event.objects.filter(map=public_map).latest("id").pk
+    assert reader.source.text == source.text  # loaded when used, as a deferred field is
+
+
+def test_the_page_row_refuses_outsiders_and_other_sources(rf, outsider, owner, private_map, source):
+    http = rf.get("/")
+    http.user = outsider
+    with pytest.raises(Http404):
+        reader_views._reader_for_page(http, private_map.slug, source.slug)
+    http.user = owner
+    with pytest.raises(Http404):
+        reader_views._reader_for_page(http, private_map.slug, make_source("Elsewhere", added_by=owner).slug)
