@@ -10,8 +10,8 @@
  * For each batch of events by someone else it shows a quiet notice (who did what, with a link), and
  * it brings the page up to date without reloading: it fetches the page again and replaces the inside
  * of every [data-live-region] element (each has an id) with the fresh one, keeping open <details>,
- * forms someone started to fill in, and focus. It waits while a dialog is open or while someone is typing in a field of a
- * region. On the graph page it also updates the Cytoscape graph from the fresh page's data.
+ * forms someone started to fill in, and focus. It waits while a dialog is open, while someone is selecting words in a
+ * region (with the mouse or in the reader's caret mode) or typing in a field of one. On the graph page it also updates the Cytoscape graph from the fresh page's data.
  * Afterwards it dispatches "warrant:live-refreshed" on the document.
  *
  * window.warrantLive exposes the state (mode, lastId, counters) for the tests and the benchmark.
@@ -257,9 +257,17 @@
     return !["checkbox", "radio", "button", "submit", "reset", "hidden", "file", "range", "color"].includes(el.type);
   }
 
-  /** Someone is busy: a dialog is open, or they are typing unsaved words in a field the swap would replace. */
+  /** Someone is busy: a dialog is open, they are selecting words in a region the swap would replace
+   * (with the mouse, or in the reader's caret mode), or typing unsaved words in a field of one. */
   function mustWait() {
     if (document.querySelector("dialog[open]")) return true;
+    if (document.querySelector("[data-live-region] .caret-mode")) return true;
+    const selection = window.getSelection();
+    if (selection && !selection.isCollapsed && selection.anchorNode) {
+      const anchor = selection.anchorNode;
+      const element = anchor.nodeType === Node.ELEMENT_NODE ? anchor : anchor.parentElement;
+      if (element && element.closest("[data-live-region]")) return true;
+    }
     const active = document.activeElement;
     if (active && active.isContentEditable && active.closest("[data-live-region]")) return true;
     return isTextField(active) && Boolean(active.closest("[data-live-region]")) && active.value !== active.defaultValue;

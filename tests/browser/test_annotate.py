@@ -74,6 +74,16 @@ FOCUS_OFFSET = """
 """
 
 
+def press_while(page, key: str, moving_on, limit: int = 300) -> None:
+    """Press `key` while moving_on(caret offset) holds; fail, rather than hang, if the caret stops moving."""
+    for _ in range(limit):
+        at = page.evaluate(FOCUS_OFFSET)
+        if not moving_on(at):
+            return
+        page.keyboard.press(key)
+    raise AssertionError(f"the caret was still at {at} after {limit} presses of {key}")
+
+
 @pytest.fixture
 def demo(settings):
     settings.DEBUG = True
@@ -161,16 +171,11 @@ def test_annotator_annotates_with_the_mouse_and_with_the_keyboard(live_server, p
         ".find((p) => p.getBoundingClientRect().top >= 0).dataset.o16)"
     )
     assert page.evaluate(FOCUS_OFFSET) == first_visible  # the caret starts at the first paragraph in view
-    while start16 - page.evaluate(FOCUS_OFFSET) > 12:
-        page.keyboard.press("Control+ArrowRight")
-    while page.evaluate(FOCUS_OFFSET) < start16:
-        page.keyboard.press("ArrowRight")
-    while page.evaluate(FOCUS_OFFSET) > start16:
-        page.keyboard.press("ArrowLeft")
-    while end16 - page.evaluate(FOCUS_OFFSET) > 10:
-        page.keyboard.press("Control+Shift+ArrowRight")
-    while page.evaluate(FOCUS_OFFSET) < end16:
-        page.keyboard.press("Shift+ArrowRight")
+    press_while(page, "Control+ArrowRight", lambda at: start16 - at > 12)
+    press_while(page, "ArrowRight", lambda at: at < start16)
+    press_while(page, "ArrowLeft", lambda at: at > start16)
+    press_while(page, "Control+Shift+ArrowRight", lambda at: end16 - at > 10)
+    press_while(page, "Shift+ArrowRight", lambda at: at < end16)
     assert page.evaluate("getSelection().toString()") == KEYBOARD_SENTENCE
     page.keyboard.press("a")
     expect(dialog).to_be_visible()

@@ -4,6 +4,8 @@ The live server here is WSGI, so the pages follow the map by polling the event f
 answers 204); tests/test_live_multiprocess.py covers the SSE stream under uvicorn.
 """
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -146,6 +148,39 @@ def test_someone_typing_keeps_their_words_while_the_page_catches_up(open_page, p
     expect(eddie.locator("#map-body")).to_contain_text("Meanwhile, a new claim.", timeout=WITHIN)
     expect(eddie.locator(f"#respond-text-{thesis.pk}")).to_have_value("Half a thought")
     expect(eddie.locator(f"#claim-{thesis.pk} details.respond").first).to_have_attribute("open", "")
+
+
+def test_someone_selecting_in_the_reader_keeps_their_selection_while_the_page_catches_up(
+    open_page, private_map, thesis, owner
+):
+    source = private_map.sources.get()
+    eddie = open_page("eddie", f"/maps/{private_map.slug}/sources/{source.slug}/")
+    eddie.locator("#reader-doc").focus()
+    eddie.keyboard.press("c")
+    expect(eddie.locator("#reader-doc")).to_have_class(re.compile("caret-mode"))
+    eddie.keyboard.press("Shift+ArrowRight")  # he has begun to select words
+    start = source.text.index(SECOND_SENTENCE)
+    services.add_evidence(
+        argument_map=private_map,
+        actor=owner,
+        source=source,
+        start=start,
+        end=start + len(SECOND_SENTENCE),
+        claim=thesis,
+        stance="opposes",
+    )
+    expect(eddie.locator("#live-notices")).to_contain_text("olga", timeout=WITHIN)
+    eddie.wait_for_timeout(500)
+    # The text is not swapped under his caret: his selection and caret mode stay.
+    assert eddie.evaluate("getSelection().toString().length") == 1
+    expect(eddie.locator("#reader-doc")).to_have_class(re.compile("caret-mode"))
+    expect(eddie.locator("#reader-doc mark.hl")).to_have_count(0)
+
+    # Once he leaves caret mode and lets go of the selection, the new highlight appears.
+    eddie.keyboard.press("Escape")
+    eddie.locator("h1").click()
+    expect(eddie.locator("#reader-doc mark.hl")).not_to_have_count(0, timeout=WITHIN)
+    assert eddie.evaluate("window.notReloaded") is True
 
 
 def test_graph_claim_page_and_activity_follow_changes(open_page, private_map, thesis, annotator):
