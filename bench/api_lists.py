@@ -19,8 +19,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
+
+from timing import best  # bench/timing.py
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -32,15 +33,6 @@ os.environ.setdefault("WARRANT_RATE_LIMIT_WRITE", "off")
 
 CLAIMS = 1_000
 PAGE = 500
-
-
-def best(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:
@@ -98,7 +90,7 @@ def main() -> None:
         claims = Claim.objects.filter(map=argument_map).select_related("created_by").order_by("id")[:PAGE]
         JSONRenderer().render({"results": ClaimModelSerializer(claims, many=True).data, "next": None})
 
-    trivial = best(get("/healthz"), runs * 3)
+    trivial, _ = best(get("/healthz"), runs * 3)
     print(f"trivial view: {trivial * 1000:.2f} ms")
     rows = [
         (f"claims, {PAGE} rows", get(f"{base}claims/?limit={PAGE}")),
@@ -119,7 +111,7 @@ def main() -> None:
         pstats.Stats("/tmp/api.prof").sort_stats("cumulative").print_stats(25)
         return
     for name, fn in rows:
-        elapsed = best(fn, runs)
+        elapsed, _ = best(fn, runs)
         print(f"{name:<58} {elapsed * 1000:8.2f} ms  {elapsed / trivial:6.1f}x trivial")
 
 

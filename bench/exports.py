@@ -34,23 +34,13 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
 TARGET_RATIO = 20
 
 
-def best(fn, runs: int, before=None) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(runs):
-        if before:
-            before()
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--strict", action="store_true", help="exit 1 when a format misses the target")
     args = parser.parse_args()
+    from timing import best  # bench/timing.py
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{DB_PATH}{suffix}").unlink(missing_ok=True)

@@ -17,8 +17,9 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
+
+from timing import best  # bench/timing.py
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -33,15 +34,6 @@ TEXT = (
     "Critics answer that such coalitions lack accountability and legitimacy. "
     "Peace operations remain a necessity and a resource that should be used — 多边主义 😀. "
 ) * 40
-
-
-def best(fn: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def build_map(n: int):
@@ -131,7 +123,7 @@ def main() -> None:
 
     client = Client()
     client.get("/healthz")
-    baseline = best(lambda: client.get("/healthz"), 200)
+    baseline, _ = best(lambda: client.get("/healthz"), 200)
     json_text = dumps(export_map(argument_map))
     aif_text = dumps(aif_file(10_000))
     results: dict[str, float] = {}
@@ -151,7 +143,7 @@ def main() -> None:
     print(f"{sizes}; AIF file: {len(aif_text.encode()) / 1e6:.1f} MB")
     print(f"{'operation':42} {'best s':>8} {'x baseline':>11} {'target s':>9}")
     for name, fn in cases.items():
-        results[name] = best(fn, args.runs)
+        results[name], _ = best(fn, args.runs)
         target = TARGETS.get(name)
         verdict = "" if target is None else ("  ok" if results[name] <= target else "  MISSED")
         target_text = f"{target:9.2f}" if target else f"{'':9}"

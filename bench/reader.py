@@ -46,17 +46,6 @@ TARGETS = {"cold": 15.0, "cached": 2.0, "304": 1.2}
 PER_PASSAGE_TARGET = 1.3
 
 
-def best(fn, runs: int, before=None) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(runs):
-        if before:
-            before()
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
-
-
 def build_text(target: int = TARGET_CHARS) -> str:
     from sources.normalise import normalise
 
@@ -125,6 +114,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="runs of the cold reader (the others run more)")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of one cold 10,000 render")
     args = parser.parse_args()
+    from timing import best  # bench/timing.py
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{DB_PATH}{suffix}").unlink(missing_ok=True)

@@ -265,14 +265,19 @@
     if (search) search.value = "";
     filterClaims(form);
     showModePanels(form);
+    showDialogAt(dialog, info.rect, form.querySelector("#annotate-claim-text"));
+  }
+
+  /** Open `dialog` beside the selection (kept, to restore on close) and focus `first` in it. */
+  function showDialogAt(dialog, rect, first) {
     focusBack = docWrap();
     const sel = window.getSelection();
     savedRange = sel && sel.rangeCount ? sel.getRangeAt(0).cloneRange() : null;
     const button = $("annotate-float");
     if (button) button.hidden = true;
     dialog.showModal();
-    placeDialog(dialog, info.rect);
-    form.querySelector("#annotate-claim-text").focus();
+    placeDialog(dialog, rect);
+    first.focus();
   }
 
   /** Focusing the dialog's fields moved the document selection into them; put the passage back. */
@@ -348,14 +353,7 @@
     $("reattach-version").value = reattaching.version;
     $("reattach-exact").value = info.exact;
     $("reattach-old").textContent = `“${reattaching.quote}”`;
-    focusBack = docWrap();
-    const sel = window.getSelection();
-    savedRange = sel && sel.rangeCount ? sel.getRangeAt(0).cloneRange() : null;
-    const button = $("annotate-float");
-    if (button) button.hidden = true;
-    dialog.showModal();
-    placeDialog(dialog, info.rect);
-    form.querySelector('button[type="submit"]').focus();
+    showDialogAt(dialog, info.rect, form.querySelector('button[type="submit"]'));
   }
 
   // ------------------------------------------------------------------ highlights → annotations
