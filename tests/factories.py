@@ -53,6 +53,21 @@ def make_claim(argument_map: ArgumentMap, text: str | None = None, kind: str = C
     return services.create_claim(argument_map=argument_map, actor=actor, text=text or f"Claim {next(_seq)}", kind=kind)
 
 
+def cite(argument_map: ArgumentMap, source: Source, exact: str, actor, stance: str = "supports"):
+    """A new claim with `exact` (which must occur in the source's text) as its evidence, with `stance`."""
+    start = source.text.index(exact)
+    claim = make_claim(argument_map, f"Claim on {exact[:20]}", actor=actor)
+    return services.add_evidence(
+        argument_map=argument_map,
+        actor=actor,
+        source=source,
+        start=start,
+        end=start + len(exact),
+        claim=claim,
+        stance=stance,
+    )
+
+
 def grow_map(argument_map: ArgumentMap, source: Source, *, claims: int, actor=None) -> None:
     """Add a thesis tree of `claims` claims, alternating pro and con, each with one quote as evidence."""
     if not argument_map.map_sources.filter(source=source).exists():

@@ -14,7 +14,7 @@ from arguments import reader_views, services, source_text
 from arguments.models import ArgumentMap, Event, Evidence
 from sources.models import Source
 
-from .factories import grow_map, make_claim, make_map, make_source
+from .factories import cite, grow_map, make_map, make_source
 
 
 @pytest.fixture(autouse=True)
@@ -36,20 +36,6 @@ def fetch(client, argument_map, source, etag: str | None = None, query: str = ""
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reader_url(argument_map, source, query), **headers)
     return response, len(queries)
-
-
-def cite(argument_map, source, exact: str, actor) -> Evidence:
-    start = source.text.index(exact)
-    claim = make_claim(argument_map, f"On {exact}", actor=actor)
-    return services.add_evidence(
-        argument_map=argument_map,
-        actor=actor,
-        source=source,
-        start=start,
-        end=start + len(exact),
-        claim=claim,
-        stance="supports",
-    )
 
 
 def test_a_matching_etag_gets_304_with_no_body(client, editor, private_map, source):

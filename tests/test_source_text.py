@@ -9,7 +9,7 @@ from arguments.activity import describe, link_for
 from arguments.models import Event, Evidence, Verb
 from sources.models import AnchorStatus, Passage, Source
 
-from .factories import make_claim, make_map
+from .factories import cite, make_claim, make_map
 
 FIRST = "Coalitions of the willing act quickly when the Security Council is blocked."
 SECOND = "Critics answer that such coalitions lack accountability and legitimacy."
@@ -40,20 +40,6 @@ def reader_url(argument_map, source) -> str:
 
 def reattach_url(argument_map, source, passage) -> str:
     return reverse("arguments:reattach", args=[argument_map.slug, source.slug, passage.pk])
-
-
-def cite(argument_map, source, exact: str, actor, stance: str = "supports") -> Evidence:
-    start = source.text.index(exact)
-    claim = make_claim(argument_map, f"Claim on {exact[:20]}", actor=actor)
-    return services.add_evidence(
-        argument_map=argument_map,
-        actor=actor,
-        source=source,
-        start=start,
-        end=start + len(exact),
-        claim=claim,
-        stance=stance,
-    )
 
 
 def preview(client, argument_map, source, text: str, version: int | None = None):
