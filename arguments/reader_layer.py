@@ -15,20 +15,25 @@ an entry is never stale, only unused; the timeout merely bounds memory. CSRF tok
 session, so the cached HTML holds no form: an annotation's controls are a link to its edit form.
 
 The same key, plus the user and their CSRF secret, gives the page's ETag: a browser that already
-has this exact page gets `304 Not Modified` before anything is rendered.
+has this exact page gets `304 Not Modified` before anything is rendered, and one asking again
+without it gets the page around the layer from the cache too (`cached_frame`), templates unrun.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 
 from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.http import parse_etags
 from django.utils.safestring import mark_safe
 
@@ -45,6 +50,7 @@ LABEL_CLAIM_CHARS = 90
 QUOTE_WORDS = 24
 ORPHAN_QUOTE_WORDS = 60
 STANCE_LABELS = dict(Stance.choices)
+ETAG_SALT = "warrant.reader.page"
 _ID = 987654321  # stands for an object id while reversing URL patterns once per layer
 
 
@@ -99,22 +105,31 @@ def has_messages(request) -> bool:
     return bool(len(get_messages(request)))
 
 
-def etag_for(request, access: MapAccess, source: Source, filters: ReaderFilters, query: str) -> str | None:
-    """The page's ETag, or None until the request has a CSRF secret (a first visit gets one on rendering)."""
+def etag_for(request, access: MapAccess, source: Source, filters: ReaderFilters, query: str, user_row) -> str | None:
+    """The page's ETag, or None until the request has a CSRF secret (a first visit gets one on rendering).
+
+    `user_row` is the viewer's user row as the page's statement read it (None for visitors): every
+    column counts, so a new name, a new password or a lost account never meets an old page.
+    """
     secret = request.META.get("CSRF_COOKIE")
     if not secret:
         return None
-    user = access.user
     parts = (
         layer_key(access, source, filters, query),
-        user.pk if user.is_authenticated else None,
-        user.get_username() if user.is_authenticated else "",
+        request.path,
         access.role,
+        access.map.last_event_id,  # live.js follows events from the newest one the page names
         secret,  # the page's forms carry tokens made from it; after a login it changes
         source.version,
         source.updated.isoformat() if source.updated else "",  # bibliographic fields shown in the header
+        None if user_row is None else [getattr(user_row, name) for name in _user_attnames()],
     )
-    return '"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:32] + '"'
+    return '"' + salted_hmac(ETAG_SALT, repr(parts)).hexdigest()[:32] + '"'
+
+
+@lru_cache(maxsize=1)
+def _user_attnames() -> tuple[str, ...]:
+    return tuple(f.attname for f in get_user_model()._meta.concrete_fields)
 
 
 def not_modified(request, etag: str | None) -> bool:
@@ -135,11 +150,42 @@ def layer_for(request, access: MapAccess, source: Source, filters: ReaderFilters
     key = layer_key(access, source, filters, query)
     layer = cache.get(key)
     if layer is None:
-        layer = build_layer(access, source, filters, query)
-        for name in HTML_PARTS:
-            layer[name] = layer[name].encode()
-        cache.set(key, layer, CACHE_SECONDS)
+        with _cyclic_gc_paused():
+            layer = build_layer(access, source, filters, query)
+            for name in HTML_PARTS:
+                layer[name] = layer[name].encode()
+            cache.set(key, layer, CACHE_SECONDS)
     return layer
+
+
+@contextmanager
+def _cyclic_gc_paused():
+    """Building a layer makes tens of thousands of tuples and strings and no reference cycles, so the
+    cycle collector has nothing to find, yet the allocations set it off again and again over the
+    whole heap: with it running, 10,000 passages cost 1.4x per passage what 1,000 do; paused, 1.05x
+    (bench/reader.py). Reference counting still frees everything as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+# The page around the layer, as rendered for one ETag. The ETag names everything the page shows (see
+# etag_for), including the CSRF secret its forms' tokens are made from, so a browser asking again
+# without If-None-Match gets the same bytes without the templates being run.
+FRAME_PREFIX = "reader-frame:"
+
+
+def cached_frame(etag: str) -> bytes | None:
+    return cache.get(FRAME_PREFIX + etag)
+
+
+def keep_frame(etag: str, frame: bytes) -> None:
+    cache.set(FRAME_PREFIX + etag, frame, CACHE_SECONDS)
 
 
 # The layer's HTML is large (megabytes at 10,000 passages). Passed through a template it would be copied
@@ -163,9 +209,9 @@ def for_template(layer: dict) -> dict:
     return {**layer, **{name: mark_safe(f"<!--warrant-layer:{name}-->") for name in HTML_PARTS}}
 
 
-def splice(html: str, layer: dict) -> bytes:
-    """The rendered page with the layer's parts in place of their markers, as UTF-8."""
-    pieces = _MARKER.split(html.encode())
+def splice(frame: bytes, layer: dict) -> bytes:
+    """The rendered page (UTF-8, with markers) with the layer's parts in place of their markers."""
+    pieces = _MARKER.split(frame)
     out = [pieces[0]]
     for i in range(1, len(pieces), 2):
         out.append(layer[pieces[i].decode()])

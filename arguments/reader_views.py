@@ -20,9 +20,10 @@ from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config import session_identity
 from sources.anchoring import QuoteNotFound, locate_quote
 from sources.models import Source
 from sources.offsets import Utf16Index
@@ -131,6 +132,7 @@ def resolve_selection(source: Source, data: dict) -> tuple[int, int]:
 class Reader:
     access: MapAccess
     source: Source
+    user_row: object | None = None  # the viewer's user row as the page's statement read it (reader_layer.etag_for)
 
     @property
     def map(self):
@@ -146,24 +148,36 @@ def _reader_for(request, slug: str, source_slug: str, need: Need, *, text: bool 
 
 
 def _reader_for_page(request, slug: str, source_slug: str) -> Reader:
-    """`_reader_for(..., Need.READ, text=False)` in one query instead of three, for the page asked for most
-    (arguments/reader_query.py).
+    """`_reader_for(..., Need.READ, text=False)` for the page asked for most, in one statement when it can be.
 
-    The map, the source, the viewer's role and the map's newest event id (for static/js/live.js, as
-    get_map_for provides it) come in one row. When there is no row, get_map_for decides between 404
-    and 403 exactly as everywhere else, and a readable map without that source is a 404 too.
+    The map, the source, the viewer's role and user row, and the map's newest event id (for
+    static/js/live.js, as get_map_for provides it) come in one row (arguments/reader_query.py). When
+    this process has seen the session before, the session row comes along too and the viewer is
+    checked from it (config/session_identity.py) instead of by Django's two queries. When there is
+    no row, get_map_for decides between 404 and 403 exactly as everywhere else, and a readable map
+    without that source is a 404 too.
     """
-    user = request.user
-    row = PageQuery.fetch(user.pk, slug, source_slug)  # hand-written: most of a 304's time was the ORM's
+    row, user = None, None
+    guess = session_identity.guess(request)
+    if guess is not None:
+        key, guessed_id = guess
+        row = PageQuery.fetch(guessed_id, slug, source_slug, session_key=key)
+        user = session_identity.verify(row.session_data, row.user, guessed_id) if row else None
+        if user is not None:
+            request.user = user  # what django.contrib.auth.get_user would have found
+    if user is None:
+        user = request.user
+        session_identity.remember(request)
+        if row is None or (row.user.pk if row.user else None) != user.pk:
+            row = PageQuery.fetch(user.pk, slug, source_slug)
     if row is None:
         get_map_for(user, slug, Need.READ)
         raise Http404("This source is not part of the map.")
-    argument_map, source, role, last_event_id = row
-    argument_map.last_event_id = last_event_id
-    access = MapAccess(user, argument_map, role)
+    row.map.last_event_id = row.last_event_id
+    access = MapAccess(user, row.map, row.role)
     if access.level is None:
         raise Http404("No such map.")
-    return Reader(access, source)
+    return Reader(access, row.source, row.user)
 
 
 def _filters(params) -> dict[str, str]:
@@ -209,10 +223,15 @@ def _reader_context(request, reader: Reader, *, form: AnnotateForm | None = None
     return context
 
 
+def _frame(request, template: str, context: dict) -> bytes:
+    """A reader template rendered with markers where the layer's parts go (see reader_layer.splice)."""
+    return render_to_string(template, context, request=request).encode()
+
+
 def _rendered(request, template: str, context: dict, status: int = 200, headers: dict | None = None) -> HttpResponse:
-    """Render a reader template, splicing in the (cached) layer's HTML once (see reader_layer.splice)."""
-    html = render_to_string(template, context, request=request)
-    return HttpResponse(reader_layer.splice(html, context["layer_parts"]), status=status, headers=headers)
+    """Render a reader template, splicing in the (cached) layer's HTML once."""
+    frame = _frame(request, template, context)
+    return HttpResponse(reader_layer.splice(frame, context["layer_parts"]), status=status, headers=headers)
 
 
 def _page(request, reader: Reader, status: int = 200, **extra) -> HttpResponse:
@@ -237,24 +256,36 @@ def _back(reader: Reader, request, passage_id: int | None = None) -> HttpRespons
 def map_source(request, slug: str, source_slug: str):
     """A source read inside a map: its text with the map's passages highlighted, and its annotations.
 
-    Answers `If-None-Match` with 304 before rendering anything when the page would be the same.
-    Browsers are told to revalidate every time (no-cache), so a change always shows on reload.
+    Answers `If-None-Match` with 304 before rendering anything when the page would be the same, and
+    a repeated request without it from the cached page frame and layer. Browsers are told to
+    revalidate every time (no-cache), so a change always shows on reload.
     """
     reader = _reader_for_page(request, slug, source_slug)
     filters = _filters(request.GET)
     query = urlencode({k: v for k, v in filters.items() if v})
-    args = (request, reader.access, reader.source, reader_layer.ReaderFilters(**filters), query)
+    args = (request, reader.access, reader.source, reader_layer.ReaderFilters(**filters), query, reader.user_row)
     # A page showing a one-off message is neither answered with 304 nor given an ETag.
     cacheable = not reader_layer.has_messages(request)
     etag = reader_layer.etag_for(*args) if cacheable else None
+    frame = None
     if reader_layer.not_modified(request, etag):
         response = HttpResponseNotModified()
+    elif etag is not None and (frame := reader_layer.cached_frame(etag)) is not None:
+        layer = reader_layer.layer_for(*args[:-1])
+        response = HttpResponse(reader_layer.splice(frame, layer))
     else:
-        response = _page(request, reader)
-        if cacheable and etag is None:  # a first visit: rendering gave the session its CSRF secret
-            etag = reader_layer.etag_for(*args)
+        context = _reader_context(request, reader)
+        frame = _frame(request, "arguments/map_source.html", context)
+        response = HttpResponse(reader_layer.splice(frame, context["layer_parts"]))
+        if cacheable:
+            etag = etag or reader_layer.etag_for(*args)  # a first visit: rendering gave the session its CSRF secret
+            if etag is not None:
+                reader_layer.keep_frame(etag, frame)
     if etag:
         response["ETag"] = etag
+    # Pages depend on who is signed in; said here because a reader page that checked the session
+    # itself (config/session_identity.py) never touched request.session, which would have said it.
+    patch_vary_headers(response, ("Cookie",))
     patch_cache_control(response, private=True, no_cache=True)
     return response
 

@@ -7,7 +7,7 @@ from django.test import override_settings
 
 from arguments import services
 from arguments.models import Visibility
-from config import ratelimit
+from config import ratelimit, session_identity
 
 from .factories import make_map, make_source, make_user
 
@@ -56,6 +56,12 @@ def rate_limits_in_memory():
 def fresh_rate_limits(rate_limits_in_memory):
     """Every test starts with no requests counted against anyone."""
     ratelimit.reset()
+
+
+@pytest.fixture(autouse=True)
+def no_remembered_sessions():
+    """Every test starts in a process that has not seen any session (config/session_identity.py)."""
+    session_identity.forget_all()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from arguments import services
 from arguments.models import Claim, Event, Evidence, Verb
+from config import session_identity
 from sources.models import Passage
 
 from .factories import grow_map, make_claim, make_map, make_source, make_user
@@ -461,6 +462,8 @@ def test_a_passage_still_in_use_survives_the_deletion(client, annotator, private
 
 
 def reader_queries(client, argument_map, source) -> int:
+    """Queries of a cold reader page, for a session this process has not seen (the most a page takes)."""
+    session_identity.forget_all()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reader_url(argument_map, source))
     assert response.status_code == 200
