@@ -4,6 +4,8 @@ from . import claim_views, export_views, member_views, views
 
 app_name = "arguments"
 urlpatterns = [
+    # The reader first: it is the page asked for most (live updates fetch it again), and Django tries patterns in order.
+    path("", include("arguments.reader_urls")),
     path("", views.map_list, name="list"),
     path("new/", views.map_new, name="new"),
     path("import/", export_views.map_import, name="import"),
@@ -29,6 +31,5 @@ urlpatterns = [
     path("<slug:slug>/relations/<int:relation_id>/", claim_views.relation_edit, name="relation_edit"),
     path("", include("arguments.graph_urls")),
     path("", include("arguments.export_urls")),
-    path("", include("arguments.reader_urls")),
     path("", include("arguments.live_urls")),
 ]

@@ -10,6 +10,7 @@ from . import views
 urlpatterns = [
     path("", argument_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("maps/", include("arguments.urls")),  # early: most requests are for maps (patterns are tried in order)
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", views.signup, name="signup"),
@@ -28,7 +29,6 @@ urlpatterns = [
     ),
     path("accounts/password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("maps/", include("arguments.urls")),
     path("invite/<str:token>/", member_views.invitation, name="invitation"),
     path("sources/", include("sources.urls")),
     path("api/", include("api.urls")),
