@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
+from itertools import islice
 
 from .offsets import Utf16Index
 
@@ -100,75 +101,141 @@ def render_reader(text: str, spans: list[Span], *, id_prefix: str = "passage-", 
     `focusable`, it is also a keyboard stop (tabindex 0, role button) named after the spans' labels.
 
     This runs once per passage on a cold reader page, so the loop does plain string work only: each
-    span's classes, label and anchor are prepared (and escaped) once, the covering spans change only
-    where one starts or ends, and the text is escaped piece by piece only if it holds `&`, `<` or `>`.
+    span's anchor, id and label are prepared (and escaped) once; the covering spans, their classes
+    and their labelled subset are kept up to date where a span starts or ends, so a <mark> tag costs
+    the same under ten overlapping spans as under one (bar listing their ids); and only the pieces
+    that hold `&`, `<` or `>` are escaped.
     """
     n = len(text)
     to_utf16 = _to_utf16(text)
     regions = _regions(text)
-    # Per span, once: (id, its anchor, the opening tag of a piece it alone covers, its classes, its label as HTML).
+    # Per span, once: (id, id as text, its anchor, its classes as given, its label as HTML).
     starts: dict[int, list[tuple]] = {}
     ends: dict[int, list[tuple]] = {}
-    cuts = {0, n}
     for span in spans:
-        start, end = max(0, span.start), min(n, span.end)
+        start, end = span.start, span.end
+        if start < 0:
+            start = 0
+        if end > n:
+            end = n
         if start >= end:
             continue
-        sid, css, label = span.id, span.css, span.label
-        classes = css.split()
-        label_html = escape(label) if label else ""
-        alone = f'<mark class="hl depth-1 {" ".join(sorted(set(classes)))}" data-passages="{sid}"'
-        if focusable:
-            alone += f' tabindex="0" role="button" aria-label="{label_html or "highlighted passage"}"'
-        prepared = (sid, f'<a class="anchor" id="{id_prefix}{sid}"></a>', alone + ">", classes, label_html)
-        starts.setdefault(start, []).append(prepared)
-        ends.setdefault(end, []).append(prepared)
-        cuts.add(start)
-        cuts.add(end)
+        sid, label = span.id, span.label
+        anchor = f'<a class="anchor" id="{id_prefix}{sid}"></a>'
+        prepared = (sid, str(sid), anchor, span.css, escape(label) if label else "")
+        if start in starts:
+            starts[start].append(prepared)
+        else:
+            starts[start] = [prepared]
+        if end in ends:
+            ends[end].append(prepared)
+        else:
+            ends[end] = [prepared]
+    cuts = {0, n, *starts, *ends}
     for start, end, _ in regions:
         cuts.add(start)
         cuts.add(end)
     points = sorted(cuts)
-    needs_escape = "&" in text or "<" in text or ">" in text
+    # Where the characters to escape are, in order: a piece needs escaping only if the next one is inside it.
+    specials = sorted(_positions(text, "&") + _positions(text, "<") + _positions(text, ">"))
+    specials.append(n)
+    next_special, s = specials[0], 0
 
-    out: list[str] = []
+    out: list[str] = ['<div class="doc reader-doc">']
     append = out.append
-    active: dict[int, tuple] = {}  # the spans covering the current piece, in the order they started
-    opening = ""  # the <mark ...> tag for `active`, rebuilt only when `active` changes
+    # The spans covering the current piece, by id, in the order they started (a span starting under
+    # one with the same id takes its place, as a dict does); alongside, with the same keys in the same
+    # order, their ids as text and the labels of those that have one, which the <mark> tag joins as
+    # they stand; and how many of them have each `css`, whose keys alone decide the classes.
+    active: dict[int, tuple] = {}
+    ids: dict[int, str] = {}
+    labelled: dict[int, str] = {}
+    css_count: dict[str, int] = {}
+    css_changed = False  # the keys of css_count changed since `classes` was worked out
+    classes_by_css: dict[frozenset, str] = {}
+    classes = ""
+    stale = False  # `active` changed since `opening` was built; it is rebuilt at the next paragraph piece
+    opening = ""
     pending: list[str] = []  # anchors waiting for the next paragraph text
     r = 0
     region_start, region_end, is_paragraph = regions[0] if regions else (0, 0, False)
-    for i in range(len(points) - 1):
-        left, right = points[i], points[i + 1]
-        changed = False
-        if left in ends:
-            for prepared in ends[left]:
-                if active.get(prepared[0]) is prepared:
-                    del active[prepared[0]]
-                    changed = True
-        if left in starts:
-            for prepared in starts[left]:
-                active[prepared[0]] = prepared
-                pending.append(prepared[1])
-            changed = True
-        if changed:
-            if len(active) == 1:
-                opening = next(iter(active.values()))[2]
-            else:
-                opening = _opening(list(active.values()), focusable) if active else ""
+    for left, right in zip(points, islice(points, 1, None), strict=False):
+        ending = ends.get(left)
+        if ending:
+            for prepared in ending:
+                sid, css = prepared[0], prepared[3]
+                if active.get(sid) is prepared:  # not if a span with the same id took its place
+                    del active[sid], ids[sid]
+                    if prepared[4]:
+                        del labelled[sid]
+                    if css_count[css] == 1:
+                        del css_count[css]
+                        css_changed = True
+                    else:
+                        css_count[css] -= 1
+                    stale = True
+        starting = starts.get(left)
+        if starting:
+            for prepared in starting:
+                sid, css, label_html = prepared[0], prepared[3], prepared[4]
+                replaced = active.get(sid)
+                active[sid] = prepared
+                ids[sid] = prepared[1]
+                if replaced is not None:
+                    old_css = replaced[3]
+                    if css_count[old_css] == 1:
+                        del css_count[old_css]
+                        css_changed = True
+                    else:
+                        css_count[old_css] -= 1
+                    if bool(replaced[4]) != bool(label_html):  # it joins or leaves `labelled` but keeps its place
+                        labelled = {k: p[4] for k, p in active.items() if p[4]}
+                if label_html:
+                    labelled[sid] = label_html
+                if css in css_count:
+                    css_count[css] += 1
+                else:
+                    css_count[css] = 1
+                    css_changed = True
+                pending.append(prepared[2])
+            stale = True
         while region_end <= left:
             r += 1
             region_start, region_end, is_paragraph = regions[r]
-        piece = text[left:right]
-        if needs_escape:
-            piece = piece.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         if not is_paragraph:
-            append(piece)  # only newlines: kept as text between the paragraphs
+            append(text[left:right])  # only newlines: kept as text between the paragraphs
             continue
+        if stale:
+            stale = False
+            if css_changed:  # rare under dense highlights: the same few stances come and go
+                css_changed = False
+                key = frozenset(css_count)
+                if key not in classes_by_css:
+                    classes_by_css[key] = " ".join(sorted({c for css in key for c in css.split()}))
+                classes = classes_by_css[key]
+            covering = len(active)
+            if not covering:
+                opening = ""
+            elif covering == 1 and focusable:  # most pieces of a sparsely highlighted text: nothing to join
+                (only,) = active.values()
+                opening = (
+                    f'<mark class="hl depth-1 {classes}" data-passages="{only[1]}"'
+                    f' tabindex="0" role="button" aria-label="{only[4] or "highlighted passage"}">'
+                )
+            else:
+                passages = " ".join(ids.values())
+                opening = f'<mark class="hl depth-{min(covering, 3)} {classes}" data-passages="{passages}"'
+                opening += f' tabindex="0" role="button" aria-label="{_label(labelled)}">' if focusable else ">"
+        piece = text[left:right]
+        if next_special < right:
+            piece = piece.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            while next_special < right:
+                s += 1
+                next_special = specials[s]
         if left == region_start:
             append(f'<p data-o16="{to_utf16(left)}">')
         if pending:
-            out.extend(pending)
+            out += pending
             pending.clear()
         if opening:
             append(f"{opening}{piece}</mark>")
@@ -176,28 +243,28 @@ def render_reader(text: str, spans: list[Span], *, id_prefix: str = "passage-", 
             append(piece)
         if right == region_end:
             append("</p>")
-    return f'<div class="doc reader-doc">{"".join(out)}</div>'
+    append("</div>")
+    return "".join(out)
 
 
-def _label(covering: list[tuple]) -> str:
+def _label(labelled: dict[int, str]) -> str:
     """What a highlight is read out as (escaped): its first few spans' labels, then how many more there are.
 
     Bounded, so a piece under many overlapping passages costs no more than one under a few; the
     annotation list, which Enter or a click opens, names them all.
     """
-    labels = [s[4] for s in covering if s[4]]
-    if not labels:
+    if not labelled:
         return "highlighted passage"
-    shown = "; ".join(labels[:MAX_LABELS])
-    more = len(labels) - MAX_LABELS
-    return f"{shown}; and {more} more" if more > 0 else shown
+    more = len(labelled) - MAX_LABELS
+    if more > 0:
+        return f"{'; '.join(islice(labelled.values(), MAX_LABELS))}; and {more} more"
+    return "; ".join(labelled.values())
 
 
-def _opening(covering: list[tuple], focusable: bool) -> str:
-    """The <mark> tag for a piece covered by several spans (prepared by render_reader)."""
-    classes = " ".join(sorted({c for s in covering for c in s[3]}))
-    ids = " ".join([str(s[0]) for s in covering])
-    attrs = f'class="hl depth-{min(len(covering), 3)} {classes}" data-passages="{ids}"'
-    if focusable:
-        attrs += f' tabindex="0" role="button" aria-label="{_label(covering)}"'
-    return f"<mark {attrs}>"
+def _positions(text: str, char: str) -> list[int]:
+    """Where `char` occurs in `text`: str.find skips ahead many times faster than a regex character class."""
+    found, pos = [], text.find(char)
+    while pos >= 0:
+        found.append(pos)
+        pos = text.find(char, pos + 1)
+    return found
