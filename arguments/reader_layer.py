@@ -10,6 +10,9 @@ TRAPS.md) and kept in Django's cache under a key made of everything the HTML dep
 - the viewer's controls: none (readers), every annotation (editors and owners), or their own
   (annotators, so the user id is part of the key only for them).
 
+What every viewer shares is built once and cached under the scope "*"; a viewer's own layer is that
+with their controls joined in (`for_viewer`), which costs no query and little time.
+
 Any change to the map bumps its revision and any change to the text bumps the source's revision, so
 an entry is never stale, only unused; the timeout merely bounds memory. CSRF tokens differ per
 session, so the cached HTML holds no form: an annotation's controls are a link to its edit form.
@@ -44,7 +47,7 @@ from .access import MapAccess
 from .models import Claim, ClaimKind, Evidence, MapSource, Stance
 
 # Bump when the layer's HTML or the page around it changes shape, so that old entries and ETags lapse.
-LAYOUT_VERSION = "4"
+LAYOUT_VERSION = "5"
 CACHE_SECONDS = 60 * 60
 LABEL_CLAIM_CHARS = 90
 QUOTE_WORDS = 24
@@ -81,7 +84,8 @@ def control_scope(access: MapAccess) -> str:
     return "none"
 
 
-def layer_key(access: MapAccess, source: Source, filters: ReaderFilters, query: str) -> str:
+def layer_key(access: MapAccess, source: Source, filters: ReaderFilters, query: str, scope: str | None = None) -> str:
+    """The cache key of the viewer's layer; with scope="*", of the parts every viewer's layer is made from."""
     m = access.map
     parts = (
         LAYOUT_VERSION,
@@ -91,7 +95,7 @@ def layer_key(access: MapAccess, source: Source, filters: ReaderFilters, query: 
         m.pk,
         m.revision,
         m.created.timestamp() if m.created else "",
-        control_scope(access),
+        control_scope(access) if scope is None else scope,
         filters.claim,
         filters.stance,
         filters.annotator,
@@ -146,12 +150,22 @@ def not_modified(request, etag: str | None) -> bool:
 
 
 def layer_for(request, access: MapAccess, source: Source, filters: ReaderFilters, query: str) -> dict:
-    """The layer for this viewer, from the cache when it can be; its HTML parts as UTF-8 bytes."""
+    """The layer for this viewer, from the cache when it can be; its HTML parts as UTF-8 bytes.
+
+    The expensive part is built once per revision for everyone (`build_layer`, cached under scope
+    "*"); each kind of viewer's layer only adds the controls they may use (`for_viewer`), so after a
+    change in a seminar one page build serves the owner, the editors, every annotator and the viewers.
+    """
     key = layer_key(access, source, filters, query)
     layer = cache.get(key)
     if layer is None:
         with _cyclic_gc_paused():
-            layer = build_layer(access, source, filters, query)
+            shared_key = layer_key(access, source, filters, query, scope="*")
+            shared = cache.get(shared_key)
+            if shared is None:
+                shared = build_layer(access, source, filters, query)
+                cache.set(shared_key, shared, CACHE_SECONDS)
+            layer = for_viewer(shared, control_scope(access), access.user.pk)
             for name in HTML_PARTS:
                 layer[name] = layer[name].encode()
             cache.set(key, layer, CACHE_SECONDS)
@@ -260,8 +274,15 @@ class _Urls:
         return f"{pattern[0]}{pk}{pattern[1]}"
 
 
+# Parts of the layer that hold controls not every viewer may use, kept as (HTML before a control, whose
+# control it is (a user id, or None for editors only), the control's HTML) for each control in turn,
+# then the HTML after the last one. `_with_controls` joins them for one viewer.
+Controlled = tuple[list[tuple[str, int | None, str]], str]
+
+
 def build_layer(access: MapAccess, source: Source, filters: ReaderFilters, query: str) -> dict:
-    """Render the layer: one query for the evidence, one for the claims, one for the map's other sources.
+    """Render the layer as every viewer shares it: one query for the evidence, one for the claims, one for
+    the map's other sources. `for_viewer` then adds the controls a viewer may use.
 
     The work per passage is plain string building (no template, no reverse(), no per-row helper
     calls), and text repeated across rows (a claim, an author) is escaped once.
@@ -289,8 +310,6 @@ def build_layer(access: MapAccess, source: Source, filters: ReaderFilters, query
         )
     )
     text = source.text
-    scope = control_scope(access)
-    own_id = access.user.pk if scope.startswith("own:") else None
     urls = _Urls(argument_map.slug, source.slug, query)
 
     shown = [r for r in rows if filters.matches(r[7], r[9], r[12] or "")] if filters.active else rows
@@ -316,11 +335,11 @@ def build_layer(access: MapAccess, source: Source, filters: ReaderFilters, query
 
     esc = _Escaped()
     if placed:
-        list_html = f'<ol class="annotations" id="annotation-list">{_items(placed, urls, scope, own_id, esc)}</ol>'
+        list_parts = _items(placed, urls, esc)
     elif filters.active:
-        list_html = '<p class="muted">No annotations match these filters.</p>'
+        list_parts = ([], '<p class="muted">No annotations match these filters.</p>')
     else:
-        list_html = '<p class="muted">No passages of this source are linked to claims yet.</p>'
+        list_parts = ([], '<p class="muted">No passages of this source are linked to claims yet.</p>')
 
     claims = list(Claim.objects.filter(map=argument_map).order_by("kind", "id").values_list("id", "text", "kind"))
     linked = {r[7]: r[8] for r in rows}
@@ -332,8 +351,8 @@ def build_layer(access: MapAccess, source: Source, filters: ReaderFilters, query
     thesis = ClaimKind.THESIS
     return {
         "doc_html": render_reader(text, spans, focusable=True),
-        "list_html": list_html,
-        "orphans_html": _orphans(orphaned, urls, scope, own_id),
+        "list_parts": list_parts,
+        "orphan_parts": _orphans(orphaned, urls),
         "shown": len(placed),
         "total": len(placed) if shown is rows else sum(1 for r in rows if r[5] != orphaned_status),
         "orphans": len({r[1] for r in orphaned}),
@@ -360,8 +379,8 @@ def build_layer(access: MapAccess, source: Source, filters: ReaderFilters, query
     }
 
 
-def _items(rows: list[tuple], urls: _Urls, scope: str, own_id: int | None, esc: _Escaped) -> str:
-    """The annotation list's items, one per evidence row, as one string.
+def _items(rows: list[tuple], urls: _Urls, esc: _Escaped) -> Controlled:
+    """The annotation list, one item per evidence row, each with its author's controls (see `Controlled`).
 
     Controls are one link, not the forms themselves: a thousand annotations would otherwise carry a
     thousand forms. reader.js loads the form in place; without JavaScript the link opens it as a page.
@@ -369,11 +388,11 @@ def _items(rows: list[tuple], urls: _Urls, scope: str, own_id: int | None, esc: 
     claim_head, claim_tail = urls.claim
     edit_head, edit_tail = urls.edit
     edit_tail += urls.suffix
-    everyone = scope == "all"
     claim_links: dict[int, str] = {}  # claim id -> its paragraph, escaped once however many rows cite it
     bylines: dict[str | None, str] = {}
-    out = []
-    append = out.append
+    parts = []
+    append = parts.append
+    before = '<ol class="annotations" id="annotation-list">'
     for ev_id, pid, _, _, exact, _, _, claim_id, claim_text, stance, note, author_id, username, _ in rows:
         claim_link = claim_links.get(claim_id)
         if claim_link is None:
@@ -383,32 +402,42 @@ def _items(rows: list[tuple], urls: _Urls, scope: str, own_id: int | None, esc: 
         byline = bylines.get(username)
         if byline is None:
             byline = bylines[username] = f'<p class="meta">by {escape(username or "someone")}</p>'
-        append(
-            f'<li class="annotation" id="annotation-{ev_id}" data-passage="{pid}" tabindex="-1">'
+        item = (
+            f'{before}<li class="annotation" id="annotation-{ev_id}" data-passage="{pid}" tabindex="-1">'
             f'<span class="stance {stance}">{STANCE_LABELS.get(stance, stance)}</span>'
             f'<blockquote class="quote {stance}">'
             f'<a href="#passage-{pid}">“{escape(_words(exact, QUOTE_WORDS))}”</a></blockquote>'
             f"{claim_link}{byline}"
         )
         if note:
-            append(f'<p class="note">{escape(note)}</p>')
-        if everyone or (own_id is not None and author_id == own_id):
-            append(
-                f'<div class="annotation-controls"><a href="{edit_head}{ev_id}{edit_tail}" data-evidence-edit>'
-                "Edit or delete…</a></div>"
-            )
-        append("</li>")
-    return "".join(out)
+            item += f'<p class="note">{escape(note)}</p>'
+        control = (
+            f'<div class="annotation-controls"><a href="{edit_head}{ev_id}{edit_tail}" data-evidence-edit>'
+            "Edit or delete…</a></div>"
+        )
+        append((item, author_id, control))
+        before = "</li>"
+    return parts, "</li></ol>"
 
 
-def _orphans(rows: list[tuple], urls: _Urls, scope: str, own_id: int | None) -> str:
-    """The passages that lost their place: old quote, the claims they serve, and a way to re-attach each."""
+def _orphans(rows: list[tuple], urls: _Urls) -> Controlled:
+    """The passages that lost their place: old quote, the claims they serve, and a way to re-attach each.
+
+    Annotators may re-attach a passage only if every annotation on it is theirs.
+    """
     if not rows:
-        return ""
+        return [], ""
     by_passage: dict[int, list[tuple]] = {}
     for r in rows:
         by_passage.setdefault(r[1], []).append(r)
-    items = []
+    parts = []
+    before = (
+        '<section class="orphans" id="orphans" aria-labelledby="orphans-heading">'
+        f'<h2 id="orphans-heading">Passages to re-attach <span class="muted small">({len(by_passage)})</span></h2>'
+        '<p class="small">The text of this source was edited and these passages could not be found in it '
+        "with confidence. They keep their claims; select their new words in the text to re-attach them.</p>"
+        '<ol class="orphan-list" id="orphan-list">'
+    )
     for pid, rs in by_passage.items():
         exact, passage_version = rs[0][4], rs[0][6]
         claims = "".join(
@@ -417,24 +446,39 @@ def _orphans(rows: list[tuple], urls: _Urls, scope: str, own_id: int | None) -> 
             f'<span class="meta">by {escape(r[12] or "someone")}</span></li>'
             for r in rs
         )
-        allowed = scope == "all" or (own_id is not None and all(r[11] == own_id for r in rs))
-        control = ""
-        if allowed:
-            url = urls.of(urls.reattach, pid) + urls.suffix
-            control = (
-                f'<p class="orphan-actions"><a class="button small secondary" href="{url}" data-reattach="{pid}" '
-                f'data-version="{passage_version}">Re-attach…</a></p>'
-            )
-        items.append(
-            f'<li class="orphan" id="orphan-{pid}" data-orphan="{pid}" tabindex="-1">'
-            f'<blockquote class="quote orphaned">“{escape(_words(exact, ORPHAN_QUOTE_WORDS))}”</blockquote>'
-            f'<ul class="orphan-claims">{claims}</ul>{control}</li>'
+        authors = {r[11] for r in rs}
+        sole_author = next(iter(authors)) if len(authors) == 1 else None
+        url = urls.of(urls.reattach, pid) + urls.suffix
+        control = (
+            f'<p class="orphan-actions"><a class="button small secondary" href="{url}" data-reattach="{pid}" '
+            f'data-version="{passage_version}">Re-attach…</a></p>'
         )
-    count = len(items)
-    return (
-        '<section class="orphans" id="orphans" aria-labelledby="orphans-heading">'
-        f'<h2 id="orphans-heading">Passages to re-attach <span class="muted small">({count})</span></h2>'
-        '<p class="small">The text of this source was edited and these passages could not be found in it '
-        "with confidence. They keep their claims; select their new words in the text to re-attach them.</p>"
-        f'<ol class="orphan-list" id="orphan-list">{"".join(items)}</ol></section>'
-    )
+        item = (
+            f'{before}<li class="orphan" id="orphan-{pid}" data-orphan="{pid}" tabindex="-1">'
+            f'<blockquote class="quote orphaned">“{escape(_words(exact, ORPHAN_QUOTE_WORDS))}”</blockquote>'
+            f'<ul class="orphan-claims">{claims}</ul>'
+        )
+        parts.append((item, sole_author, control))
+        before = "</li>"
+    return parts, "</li></ol></section>"
+
+
+def for_viewer(shared: dict, scope: str, user_id: int | None) -> dict:
+    """The layer one kind of viewer sees (see control_scope): the shared parts with their controls added."""
+    own_id = user_id if scope.startswith("own:") else None
+    layer = {name: value for name, value in shared.items() if name not in ("list_parts", "orphan_parts")}
+    layer["list_html"] = _with_controls(shared["list_parts"], scope, own_id)
+    layer["orphans_html"] = _with_controls(shared["orphan_parts"], scope, own_id)
+    return layer
+
+
+def _with_controls(parts: Controlled, scope: str, own_id: int | None) -> str:
+    pieces, after = parts
+    if scope == "all":
+        joined = [f"{before}{control}" for before, _, control in pieces]
+    elif own_id is None:
+        joined = [before for before, _, _ in pieces]
+    else:
+        joined = [f"{before}{control}" if owner == own_id else before for before, owner, control in pieces]
+    joined.append(after)
+    return "".join(joined)

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from arguments import reader_views, services, source_text
+from arguments import reader_layer, reader_views, services, source_text
 from arguments.models import ArgumentMap, Event, Evidence
 from config import session_identity
 from sources.models import Source
@@ -146,6 +146,47 @@ def test_cached_controls_belong_to_the_viewer(client, editor, annotator, private
     for _ in range(2):  # built, then from the cache
         html = fetch(client, private_map, source)[0].content.decode()
         assert edit_link(mine) in html and edit_link(theirs) not in html
+
+
+def test_one_build_after_a_change_serves_every_viewer(
+    client, owner, editor, annotator, viewer, private_map, source, monkeypatch
+):
+    """In a seminar every open reader fetches the page after each change: the text and list are built once."""
+    mine = cite(private_map, source, "Critics answer", annotator)
+    theirs = cite(private_map, source, "Peace operations", editor)
+    builds = []
+    build = reader_layer.build_layer
+    monkeypatch.setattr(reader_layer, "build_layer", lambda *args: builds.append(args) or build(*args))
+    pages = {}
+    for user in (owner, editor, annotator, viewer):
+        client.force_login(user)
+        pages[user.username], queries = fetch(client, private_map, source)
+        assert pages[user.username].status_code == 200
+    assert len(builds) == 1
+
+    def edit_links(html: bytes) -> set[int]:
+        return {int(pk) for pk in re.findall(rb'/evidence/(\d+)/[^"]*" data-evidence-edit', html)}
+
+    assert (
+        edit_links(pages[owner.username].content)
+        == edit_links(pages[editor.username].content)
+        == {
+            mine.pk,
+            theirs.pk,
+        }
+    )
+    assert edit_links(pages[annotator.username].content) == {mine.pk}
+    assert edit_links(pages[viewer.username].content) == set()
+    # The highlighted text and the list's items are the same for all.
+    for user in (editor, annotator, viewer):
+        assert without_controls(pages[user.username].content) == without_controls(pages[owner.username].content)
+
+
+def without_controls(html: bytes) -> bytes:
+    """The highlighted text and the annotation list, without the list's controls."""
+    text = re.search(rb'<div class="doc reader-doc">.*?</div>', html, re.S).group()
+    annotations = re.search(rb'<ol class="annotations".*?</ol>', html, re.S).group()
+    return text + re.sub(rb'<div class="annotation-controls">.*?</div>', b"", annotations)
 
 
 def test_the_edit_form_comes_as_a_fragment_or_a_page(client, annotator, private_map, source):
