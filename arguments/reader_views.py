@@ -263,22 +263,21 @@ def map_source(request, slug: str, source_slug: str):
     reader = _reader_for_page(request, slug, source_slug)
     filters = _filters(request.GET)
     query = urlencode({k: v for k, v in filters.items() if v})
-    args = (request, reader.access, reader.source, reader_layer.ReaderFilters(**filters), query, reader.user_row)
+    page = (request, reader.access, reader.source, reader_layer.ReaderFilters(**filters), query)
     # A page showing a one-off message is neither answered with 304 nor given an ETag.
     cacheable = not reader_layer.has_messages(request)
-    etag = reader_layer.etag_for(*args) if cacheable else None
-    frame = None
+    etag = reader_layer.etag_for(*page, reader.user_row) if cacheable else None
     if reader_layer.not_modified(request, etag):
         response = HttpResponseNotModified()
     elif etag is not None and (frame := reader_layer.cached_frame(etag)) is not None:
-        layer = reader_layer.layer_for(*args[:-1])
-        response = HttpResponse(reader_layer.splice(frame, layer))
+        response = HttpResponse(reader_layer.splice(frame, reader_layer.layer_for(*page)))
     else:
         context = _reader_context(request, reader)
         frame = _frame(request, "arguments/map_source.html", context)
         response = HttpResponse(reader_layer.splice(frame, context["layer_parts"]))
         if cacheable:
-            etag = etag or reader_layer.etag_for(*args)  # a first visit: rendering gave the session its CSRF secret
+            # On a first visit rendering gave the browser its CSRF secret, which the ETag names.
+            etag = etag or reader_layer.etag_for(*page, reader.user_row)
             if etag is not None:
                 reader_layer.keep_frame(etag, frame)
     if etag:
