@@ -170,6 +170,9 @@ def layer_for(request, access: MapAccess, source: Source, filters: ReaderFilters
                 shared = build_layer(access, source, filters, query)
                 for name in SHARED_HTML_PARTS:
                     shared[name] = shared[name].encode()
+                for name in ("list_parts", "orphan_parts"):
+                    pieces, after = shared[name]
+                    shared[name] = ([(b.encode(), who, c.encode()) for b, who, c in pieces], after.encode())
                 cache.set(shared_key, shared, CACHE_SECONDS)
             layer = for_viewer(shared, scope, access.user.pk)
             if key:
@@ -473,18 +476,19 @@ def for_viewer(shared: dict, scope: str, user_id: int | None) -> dict:
     """The layer one kind of viewer sees (see control_scope): the shared parts with their controls added."""
     own_id = user_id if scope.startswith("own:") else None
     layer = {name: value for name, value in shared.items() if name not in ("list_parts", "orphan_parts")}
-    layer["list_html"] = _with_controls(shared["list_parts"], scope, own_id).encode()
-    layer["orphans_html"] = _with_controls(shared["orphan_parts"], scope, own_id).encode()
+    layer["list_html"] = _with_controls(shared["list_parts"], scope, own_id)
+    layer["orphans_html"] = _with_controls(shared["orphan_parts"], scope, own_id)
     return layer
 
 
-def _with_controls(parts: Controlled, scope: str, own_id: int | None) -> str:
+def _with_controls(parts: tuple[list[tuple[bytes, int | None, bytes]], bytes], scope: str, own_id: int | None) -> bytes:
+    """The HTML of `Controlled` parts (kept as UTF-8 in the cache), with the controls this viewer may use."""
     pieces, after = parts
-    if scope == "all":
-        joined = [f"{before}{control}" for before, _, control in pieces]
-    elif own_id is None:
-        joined = [before for before, _, _ in pieces]
-    else:
-        joined = [f"{before}{control}" if owner == own_id else before for before, owner, control in pieces]
+    everyone = scope == "all"
+    joined = []
+    for before, owner, control in pieces:
+        joined.append(before)
+        if everyone or (own_id is not None and owner == own_id):
+            joined.append(control)
     joined.append(after)
-    return "".join(joined)
+    return b"".join(joined)

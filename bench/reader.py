@@ -207,6 +207,18 @@ def main() -> None:
             f"{large_name}: {ratio:.2f}x (target at most {PER_PASSAGE_TARGET}x)  {verdict}"
         )
 
+    # How much of a 304 is the database: the reader's one statement (session, user, role, map, source)
+    # run on its own, through the same cursor, against the whole trivial view (which runs SELECT 1).
+    from arguments.reader_query import PageQuery
+
+    argument_map, source = maps[first_name]
+    session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    statement, trivial, _ = best_against(
+        lambda: PageQuery.fetch(owner.pk, argument_map.slug, source.slug, session_key=session_key), trivial_view, 300
+    )
+    ratio = statement / trivial
+    print(f"the reader's one statement on its own: {statement * 1e3:.3f} ms, {ratio:.2f}x the trivial view")
+
     if args.profile:
         import cProfile
         import pstats
