@@ -12,6 +12,9 @@ annotation), best of several runs, with the settings production uses (DEBUG off;
 - cached: the reader with its layer and page frame in the cache;
 - 304: the reader with a matching If-None-Match.
 
+Then a seminar after a change: the owner, an editor, ten annotators and ten viewers, each with their
+own session, read the 1,000-passage page one after another with the cache cleared first.
+
 The process has seen the session before (as it has after a reader's first page), so the reader
 checks it in its own statement (config/session_identity.py).
 
@@ -51,6 +54,7 @@ SIZES = (1_000, 10_000)
 # the same 10,000 on ten times the text keep the density of the 1,000 case (a long book).
 LONG_TEXT_FACTOR = 10
 TARGETS = {"cold": 15.0, "cached": 2.0, "304": 1.2}
+SEMINAR_ANNOTATORS, SEMINAR_VIEWERS = 10, 10
 PER_PASSAGE_TARGET = 1.3
 
 
@@ -206,6 +210,34 @@ def main() -> None:
             f"cold cost per passage: {per_small * 1e6:.1f} µs at {small_name}, {per_large * 1e6:.1f} µs at "
             f"{large_name}: {ratio:.2f}x (target at most {PER_PASSAGE_TARGET}x)  {verdict}"
         )
+
+    # A seminar after a change: every open reader fetches the page again (static/js/live.js), each as
+    # the kind of viewer they are. The text and list are built once for all of them (reader_layer.layer_for).
+    from arguments import services
+
+    argument_map, source = maps[first_name]
+    url = reverse("arguments:source", args=[argument_map.slug, source.slug])
+    readers = [client]
+    for k, role in enumerate(["editor"] + ["annotator"] * SEMINAR_ANNOTATORS + ["viewer"] * SEMINAR_VIEWERS):
+        member = get_user_model().objects.create_user(f"bench-{role}-{k}", password="x")
+        services.add_member(argument_map=argument_map, user=member, role=role, actor=owner)
+        reader = Client()
+        reader.force_login(member)
+        readers.append(reader)
+    for reader in readers:
+        assert reader.get(url).status_code == 200  # each session seen once, as after a first page
+
+    def everyone_reads():
+        for reader in readers:
+            reader.get(url)
+
+    seminar, trivial, _ = best_against(everyone_reads, trivial_view, max(3, args.runs // 2), cache.clear)
+    cold_one = cold_times[first_name][0]
+    print(
+        f"after a change, {len(readers)} readers (owner, editor, {SEMINAR_ANNOTATORS} annotators, {SEMINAR_VIEWERS} "
+        f"viewers) of the {first_name} map: {seminar * 1e3:.1f} ms in all, {seminar / cold_one:.1f}x one cold page, "
+        f"{seminar / len(readers) / trivial:.1f}x the trivial view per reader"
+    )
 
     # How much of a 304 is the database: the reader's one statement (session, user, role, map, source)
     # run on its own, through the same cursor, against the whole trivial view (which runs SELECT 1).
