@@ -196,18 +196,38 @@ def _cyclic_gc_paused():
             gc.enable()
 
 
-# The page around the layer, as rendered for one ETag. The ETag names everything the page shows (see
-# etag_for), including the CSRF secret its forms' tokens are made from, so a browser asking again
-# without If-None-Match gets the same bytes without the templates being run.
+# The page around the layer, as rendered for one viewer. Its key names everything that page shows
+# except what is spliced in (the layer's parts, the counts, the newest event), so a change to the map's
+# claims or evidence leaves it valid, while a new title, role, name or CSRF secret gives a new key.
 FRAME_PREFIX = "reader-frame:"
+_FRAME_MAP_COLUMNS_NOT_SHOWN = {"revision", "updated"}  # change with every edit; the frame shows neither
+_FRAME_SOURCE_COLUMNS_NOT_SHOWN = {"text", "original"}  # the text is in the layer; the page row defers both
 
 
-def cached_frame(etag: str) -> bytes | None:
-    return cache.get(FRAME_PREFIX + etag)
+def frame_key(request, access: MapAccess, source: Source, query: str, user_row) -> str | None:
+    secret = request.META.get("CSRF_COOKIE")
+    if not secret:
+        return None
+    m, shown = access.map, [f for f in source._meta.concrete_fields if f.name not in _FRAME_SOURCE_COLUMNS_NOT_SHOWN]
+    parts = (
+        LAYOUT_VERSION,
+        request.path,
+        query,
+        access.role,
+        secret,
+        [getattr(m, f.attname) for f in m._meta.concrete_fields if f.name not in _FRAME_MAP_COLUMNS_NOT_SHOWN],
+        [getattr(source, f.attname) for f in shown],
+        None if user_row is None else [getattr(user_row, name) for name in _user_attnames()],
+    )
+    return FRAME_PREFIX + salted_hmac(ETAG_SALT, repr(parts)).hexdigest()
 
 
-def keep_frame(etag: str, frame: bytes) -> None:
-    cache.set(FRAME_PREFIX + etag, frame, CACHE_SECONDS)
+def cached_frame(key: str) -> bytes | None:
+    return cache.get(key)
+
+
+def keep_frame(key: str, frame: bytes) -> None:
+    cache.set(key, frame, CACHE_SECONDS)
 
 
 # The layer's HTML is large (megabytes at 10,000 passages). Passed through a template it would be copied
@@ -222,6 +242,9 @@ HTML_PARTS = (
     "filter_claims",
     "filter_annotators",
     "other_sources",
+    "shown",
+    "total",
+    "claim_count",
 )
 SHARED_HTML_PARTS = tuple(name for name in HTML_PARTS if name not in ("list_html", "orphans_html"))
 _MARKER = re.compile(rb"<!--warrant-layer:(\w+)-->")
@@ -230,6 +253,18 @@ _MARKER = re.compile(rb"<!--warrant-layer:(\w+)-->")
 def for_template(layer: dict) -> dict:
     """The layer as the templates see it: markers for the HTML parts, everything else as it is."""
     return {**layer, **{name: mark_safe(f"<!--warrant-layer:{name}-->") for name in HTML_PARTS}}
+
+
+# The newest event of the map, which static/js/live.js follows from, is spliced in like the layer's
+# parts: with it and the counts in the layer, the page around the layer does not change when the
+# map does, and is rendered once per viewer rather than once per viewer and change (frame_key).
+LAST_EVENT_MARKER = mark_safe("<!--warrant-layer:last_event-->")
+
+
+def page_parts(layer: dict, argument_map) -> dict:
+    """What the markers of a reader page stand for: the layer's parts and the map's newest event id."""
+    last_event = argument_map.last_event_id
+    return {**layer, "last_event": b"" if last_event is None else str(last_event).encode()}
 
 
 def splice(frame: bytes, layer: dict) -> bytes:
@@ -362,10 +397,9 @@ def build_layer(access: MapAccess, source: Source, filters: ReaderFilters, query
         "doc_html": render_reader(text, spans, focusable=True),
         "list_parts": list_parts,
         "orphan_parts": _orphans(orphaned, urls),
-        "shown": len(placed),
-        "total": len(placed) if shown is rows else sum(1 for r in rows if r[5] != orphaned_status),
-        "orphans": len({r[1] for r in orphaned}),
-        "claim_count": len(claims),
+        "shown": str(len(placed)),
+        "total": str(len(placed) if shown is rows else sum(1 for r in rows if r[5] != orphaned_status)),
+        "claim_count": f"{len(claims)} claim{'' if len(claims) == 1 else 's'}",
         "claim_options": "".join(
             [
                 f'<option value="{pk}">{"Thesis: " if kind == thesis else ""}'

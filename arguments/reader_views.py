@@ -208,6 +208,7 @@ def _reader_context(request, reader: Reader, *, form: AnnotateForm | None = None
         "source": source,
         "layer": reader_layer.for_template(layer),
         "layer_parts": layer,
+        "last_event_marker": reader_layer.LAST_EVENT_MARKER,
         "filters": filters,
         "filtering": any(filters.values()),
         "stances": Stance.choices,
@@ -231,7 +232,8 @@ def _frame(request, template: str, context: dict) -> bytes:
 def _rendered(request, template: str, context: dict, status: int = 200, headers: dict | None = None) -> HttpResponse:
     """Render a reader template, splicing in the (cached) layer's HTML once."""
     frame = _frame(request, template, context)
-    return HttpResponse(reader_layer.splice(frame, context["layer_parts"]), status=status, headers=headers)
+    parts = reader_layer.page_parts(context["layer_parts"], context["map"])
+    return HttpResponse(reader_layer.splice(frame, parts), status=status, headers=headers)
 
 
 def _page(request, reader: Reader, status: int = 200, **extra) -> HttpResponse:
@@ -269,17 +271,22 @@ def map_source(request, slug: str, source_slug: str):
     etag = reader_layer.etag_for(*page, reader.user_row) if cacheable else None
     if reader_layer.not_modified(request, etag):
         response = HttpResponseNotModified()
-    elif etag is not None and (frame := reader_layer.cached_frame(etag)) is not None:
-        response = HttpResponse(reader_layer.splice(frame, reader_layer.layer_for(*page)))
     else:
-        context = _reader_context(request, reader)
-        frame = _frame(request, "arguments/map_source.html", context)
-        response = HttpResponse(reader_layer.splice(frame, context["layer_parts"]))
-        if cacheable:
-            # On a first visit rendering gave the browser its CSRF secret, which the ETag names.
-            etag = etag or reader_layer.etag_for(*page, reader.user_row)
-            if etag is not None:
-                reader_layer.keep_frame(etag, frame)
+        frame_args = (request, reader.access, reader.source, query, reader.user_row)
+        frame_key = reader_layer.frame_key(*frame_args) if cacheable else None
+        frame = reader_layer.cached_frame(frame_key) if frame_key else None
+        if frame is not None:
+            layer = reader_layer.layer_for(*page)
+        else:
+            context = _reader_context(request, reader)
+            frame, layer = _frame(request, "arguments/map_source.html", context), context["layer_parts"]
+            if cacheable:
+                # On a first visit rendering gave the browser its CSRF secret, which both keys name.
+                etag = etag or reader_layer.etag_for(*page, reader.user_row)
+                frame_key = frame_key or reader_layer.frame_key(*frame_args)
+                if frame_key is not None:
+                    reader_layer.keep_frame(frame_key, frame)
+        response = HttpResponse(reader_layer.splice(frame, reader_layer.page_parts(layer, reader.map)))
     if etag:
         response["ETag"] = etag
     # Pages depend on who is signed in; said here because a reader page that checked the session

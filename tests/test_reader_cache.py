@@ -189,6 +189,45 @@ def without_controls(html: bytes) -> bytes:
     return text + re.sub(rb'<div class="annotation-controls">.*?</div>', b"", annotations)
 
 
+def test_after_a_change_the_page_around_the_layer_is_not_rendered_again(
+    client, editor, annotator, private_map, source, monkeypatch
+):
+    """The counts, the claim count and the newest event are spliced in; the rest of the page stays valid."""
+    client.force_login(editor)
+    first, _ = fetch(client, private_map, source)
+    renders = []
+    frame = reader_views._frame
+    monkeypatch.setattr(reader_views, "_frame", lambda *args: renders.append(args) or frame(*args))
+    evidence = cite(private_map, source, "Critics answer", annotator)  # someone else annotates
+    after, queries = fetch(client, private_map, source)
+    assert renders == [] and after["ETag"] != first["ETag"]
+    html = after.content.decode()
+    newest = Event.objects.filter(map=private_map).latest("id").pk
+    assert f'data-last-event="{newest}"' in html and f'data-passages="{evidence.passage_id}"' in html
+    assert 'Annotations <span class="muted small">(1)</span>' in html
+    claims = private_map.claims.count()
+    assert f"{claims} claim{'' if claims == 1 else 's'}; type to narrow the list" in html
+    cache.clear()  # the same page rendered from scratch
+    fresh, _ = fetch(client, private_map, source)
+    assert len(renders) == 1 and without_tokens(fresh.content) == without_tokens(after.content)
+
+
+def test_a_new_map_title_renders_the_page_again(client, editor, owner, private_map, source):
+    client.force_login(editor)
+    fetch(client, private_map, source)
+    services.update_map(
+        argument_map=private_map,
+        actor=owner,
+        title="A renamed seminar",
+        question=private_map.question,
+        description="",
+        visibility=private_map.visibility,
+        expected_version=private_map.version,
+    )
+    html = fetch(client, private_map, source)[0].content.decode()
+    assert "A renamed seminar" in html
+
+
 def test_the_edit_form_comes_as_a_fragment_or_a_page(client, annotator, private_map, source):
     mine = cite(private_map, source, "Critics answer", annotator)
     client.force_login(annotator)
