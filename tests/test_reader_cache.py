@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import connection
@@ -323,6 +324,12 @@ def test_the_page_row_holds_what_the_orm_would_load(rf, request, owner, public_m
             assert getattr(reader.source, field.attname) == getattr(expected_source, field.attname), field.name
     assert reader.access.role == role
     assert reader.map.last_event_id == Event.objects.filter(map=public_map).latest("id").pk
+    if who is None:
+        assert reader.user_row is None
+    else:
+        expected_user = get_user_model().objects.get(pk=http.user.pk)
+        for field in get_user_model()._meta.concrete_fields:
+            assert getattr(reader.user_row, field.attname) == getattr(expected_user, field.attname), field.name
     assert reader.source.text == source.text  # loaded when used, as a deferred field is
 
 
