@@ -53,10 +53,9 @@ def make_claim(argument_map: ArgumentMap, text: str | None = None, kind: str = C
     return services.create_claim(argument_map=argument_map, actor=actor, text=text or f"Claim {next(_seq)}", kind=kind)
 
 
-def cite(argument_map: ArgumentMap, source: Source, exact: str, actor, stance: str = "supports"):
-    """A new claim with `exact` (which must occur in the source's text) as its evidence, with `stance`."""
+def quote(argument_map: ArgumentMap, source: Source, exact: str, claim, actor, stance: str = "supports"):
+    """Evidence quoting `exact` (which must occur in the source's text) for `claim`, with `stance`."""
     start = source.text.index(exact)
-    claim = make_claim(argument_map, f"Claim on {exact[:20]}", actor=actor)
     return services.add_evidence(
         argument_map=argument_map,
         actor=actor,
@@ -66,6 +65,12 @@ def cite(argument_map: ArgumentMap, source: Source, exact: str, actor, stance: s
         claim=claim,
         stance=stance,
     )
+
+
+def cite(argument_map: ArgumentMap, source: Source, exact: str, actor, stance: str = "supports"):
+    """A new claim with `exact` (which must occur in the source's text) as its evidence, with `stance`."""
+    claim = make_claim(argument_map, f"Claim on {exact[:20]}", actor=actor)
+    return quote(argument_map, source, exact, claim, actor, stance)
 
 
 def grow_map(argument_map: ArgumentMap, source: Source, *, claims: int, actor=None) -> None:

@@ -15,6 +15,8 @@ from arguments.models import Claim, Evidence
 from sources.models import Passage
 from sources.services import import_source
 
+from ..factories import quote
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "browser-pass"
@@ -317,16 +319,7 @@ def test_annotator_edits_their_annotation_in_place(live_server, page, demo, fres
     """The list holds only an "Edit or delete…" link (it is cached for everyone); the forms load in place."""
     annotator = demo.memberships.get(role="annotator").user
     claim = services.create_claim(argument_map=demo, actor=annotator, text="Coalitions route around the Council")
-    start = TEXT.index(MOUSE_SENTENCE)
-    evidence = services.add_evidence(
-        argument_map=demo,
-        actor=annotator,
-        source=fresh_source,
-        start=start,
-        end=start + len(MOUSE_SENTENCE),
-        claim=claim,
-        stance="supports",
-    )
+    evidence = quote(demo, fresh_source, MOUSE_SENTENCE, claim, annotator)
     log_in(page, live_server, "demo-annotator", reader_path(demo, fresh_source))
     page.evaluate("window.notReloaded = true")
     item = page.locator(f"#annotation-{evidence.pk}")

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from arguments import services
 from arguments.models import Claim, ClaimKind, Evidence
 
-from ..factories import make_claim
+from ..factories import make_claim, quote
 from ..live_support import AppServer, Browser, database_url
 from .test_annotate import CHAR_BOXES
 
@@ -159,16 +159,7 @@ def test_someone_selecting_in_the_reader_keeps_their_selection_while_the_page_ca
     eddie.keyboard.press("c")
     expect(eddie.locator("#reader-doc")).to_have_class(re.compile("caret-mode"))
     eddie.keyboard.press("Shift+ArrowRight")  # he has begun to select words
-    start = source.text.index(SECOND_SENTENCE)
-    services.add_evidence(
-        argument_map=private_map,
-        actor=owner,
-        source=source,
-        start=start,
-        end=start + len(SECOND_SENTENCE),
-        claim=thesis,
-        stance="opposes",
-    )
+    quote(private_map, source, SECOND_SENTENCE, thesis, owner, stance="opposes")
     expect(eddie.locator("#live-notices")).to_contain_text("olga", timeout=WITHIN)
     eddie.wait_for_timeout(500)
     # The text is not swapped under his caret: his selection and caret mode stay.

@@ -14,6 +14,8 @@ from arguments.models import Claim
 from sources.models import AnchorStatus, Passage
 from sources.services import import_source
 
+from ..factories import quote
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "browser-pass"
@@ -76,16 +78,7 @@ def cited(demo):
     passages = {}
     for exact, stance in ((KEPT, "supports"), (LOST, "opposes")):
         claim = services.create_claim(argument_map=demo, actor=annotator, text=f"Claim about: {exact}")
-        start = TEXT.index(exact)
-        evidence = services.add_evidence(
-            argument_map=demo,
-            actor=annotator,
-            source=source,
-            start=start,
-            end=start + len(exact),
-            claim=claim,
-            stance=stance,
-        )
+        evidence = quote(demo, source, exact, claim, annotator, stance)
         passages[exact] = evidence.passage
     return source, passages
 
