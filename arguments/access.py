@@ -43,9 +43,14 @@ def role_in(user, argument_map: ArgumentMap) -> str | None:
 
 
 def granted(role: str | None, argument_map: ArgumentMap) -> Need | None:
+    return level_of(role, argument_map.is_public)
+
+
+def level_of(role: str | None, map_is_public: bool) -> Need | None:
+    """What a role (None: no membership) allows in a map that is public or not; None: nothing, not even reading."""
     if role is not None:
         return ROLE_GRANTS[role]
-    return Need.READ if argument_map.is_public else None
+    return Need.READ if map_is_public else None
 
 
 def can(user, argument_map: ArgumentMap, need: Need, role: str | None = None) -> bool:

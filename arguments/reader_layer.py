@@ -1,44 +1,24 @@
-"""The reader's annotation layer: the highlighted text and the annotation lists, rendered once per revision.
+"""The reader's annotation layer: the highlighted text and the annotation lists, built for a map and a source.
 
 The layer is the part of the reader that grows with the number of passages. It is built from one
 `values_list` query with plain string joins (templates cost tens of microseconds per row, see
-TRAPS.md) and kept in Django's cache under a key made of everything the HTML depends on:
+TRAPS.md). What every viewer shares is built once (`build_shared_layer`); a viewer's own layer is
+that with the controls they may use joined in (`for_viewer`), which costs no query and little time.
+CSRF tokens differ per session, so the layer holds no form: an annotation's controls are a link to
+its edit form.
 
-- the source (id, text revision, text hash) and the map (id, revision, creation time, so a reused id
-  after a database restore or a rolled-back test never hits an old entry);
-- the filters in the query string;
-- the viewer's controls: none (readers), every annotation (editors and owners), or their own
-  (annotators, so the user id is part of the key only for them).
-
-What every viewer shares is built once and cached under the scope "*"; a viewer's own layer is that
-with their controls joined in (`for_viewer`), which costs no query and little time.
-
-Any change to the map bumps its revision and any change to the text bumps the source's revision, so
-an entry is never stale, only unused; the timeout merely bounds memory. CSRF tokens differ per
-session, so the cached HTML holds no form: an annotation's controls are a link to its edit form.
-
-The same key, plus the user and their CSRF secret, gives the page's ETag: a browser that already
-has this exact page gets `304 Not Modified` before anything is rendered, and one asking again
-without it gets the page around the layer from the cache too (`cached_frame`), templates unrun.
+arguments/reader_cache.py decides when a layer need not be built again.
 """
 
 from __future__ import annotations
 
 import gc
-import hashlib
-import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from html import escape
 
 from django.contrib.auth import get_user_model
-from django.contrib.messages import get_messages
-from django.core.cache import cache
 from django.urls import reverse
-from django.utils.crypto import salted_hmac
-from django.utils.http import parse_etags
-from django.utils.safestring import mark_safe
 
 from sources.models import AnchorStatus, Source
 from sources.rendering import Span, render_reader
@@ -46,14 +26,10 @@ from sources.rendering import Span, render_reader
 from .access import MapAccess
 from .models import Claim, ClaimKind, Evidence, MapSource, Stance
 
-# Bump when the layer's HTML or the page around it changes shape, so that old entries and ETags lapse.
-LAYOUT_VERSION = "5"
-CACHE_SECONDS = 60 * 60
 LABEL_CLAIM_CHARS = 90
 QUOTE_WORDS = 24
 ORPHAN_QUOTE_WORDS = 60
 STANCE_LABELS = dict(Stance.choices)
-ETAG_SALT = "warrant.reader.page"
 _ID = 987654321  # stands for an object id while reversing URL patterns once per layer
 
 
@@ -84,99 +60,20 @@ def control_scope(access: MapAccess) -> str:
     return "none"
 
 
-def layer_key(access: MapAccess, source: Source, filters: ReaderFilters, query: str, scope: str | None = None) -> str:
-    """The cache key of the viewer's layer; with scope="*", of the parts every viewer's layer is made from."""
-    m = access.map
-    parts = (
-        LAYOUT_VERSION,
-        source.pk,
-        source.revision,
-        source.sha256[:16],
-        m.pk,
-        m.revision,
-        m.created.timestamp() if m.created else "",
-        control_scope(access) if scope is None else scope,
-        filters.claim,
-        filters.stance,
-        filters.annotator,
-        query,
-    )
-    return "reader-layer:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+# The parts of the shared layer that hold controls, and the names of the parts for_viewer makes of them.
+CONTROLLED_PARTS = {"list_parts": "list_html", "orphan_parts": "orphans_html"}
 
 
-def has_messages(request) -> bool:
-    """Whether a one-off message waits to be shown (counted without marking it as shown)."""
-    return bool(len(get_messages(request)))
-
-
-def etag_for(request, access: MapAccess, source: Source, filters: ReaderFilters, query: str, user_row) -> str | None:
-    """The page's ETag, or None until the request has a CSRF secret (a first visit gets one on rendering).
-
-    `user_row` is the viewer's user row as the page's statement read it (None for visitors): every
-    column counts, so a new name, a new password or a lost account never meets an old page.
-    """
-    secret = request.META.get("CSRF_COOKIE")
-    if not secret:
-        return None
-    parts = (
-        layer_key(access, source, filters, query),
-        request.path,
-        access.role,
-        access.map.last_event_id,  # live.js follows events from the newest one the page names
-        secret,  # the page's forms carry tokens made from it; after a login it changes
-        source.version,
-        source.updated.isoformat() if source.updated else "",  # bibliographic fields shown in the header
-        None if user_row is None else [getattr(user_row, name) for name in _user_attnames()],
-    )
-    return '"' + salted_hmac(ETAG_SALT, repr(parts)).hexdigest()[:32] + '"'
-
-
-@lru_cache(maxsize=1)
-def _user_attnames() -> tuple[str, ...]:
-    return tuple(f.attname for f in get_user_model()._meta.concrete_fields)
-
-
-def not_modified(request, etag: str | None) -> bool:
-    if etag is None:
-        return False
-    header = request.headers.get("If-None-Match")
-    if not header:
-        return False
-    wanted = [tag.removeprefix("W/") for tag in parse_etags(header)]
-    return etag in wanted or "*" in wanted
-
-
-# ------------------------------------------------------------------------------------------ the layer
-
-
-def layer_for(request, access: MapAccess, source: Source, filters: ReaderFilters, query: str) -> dict:
-    """The layer for this viewer, from the cache when it can be; its HTML parts as UTF-8 bytes.
-
-    The expensive part is built once per revision for everyone (`build_layer`, cached under scope
-    "*"); each kind of viewer's layer only adds the controls they may use (`for_viewer`), so after a
-    change in a seminar one page build serves the owner, the editors, every annotator and the viewers.
-    The layers of editors and of viewers are kept too; an annotator's (their own controls) is joined
-    afresh each time, in about a millisecond per thousand passages, so that memory grows with the
-    sources read and not with the number of annotators reading them.
-    """
-    scope = control_scope(access)
-    key = layer_key(access, source, filters, query) if scope in ("all", "none") else None
-    layer = cache.get(key) if key else None
-    if layer is None:
-        with _cyclic_gc_paused():
-            shared_key = layer_key(access, source, filters, query, scope="*")
-            shared = cache.get(shared_key)
-            if shared is None:
-                shared = build_layer(access, source, filters, query)
-                for name in SHARED_HTML_PARTS:
-                    shared[name] = shared[name].encode()
-                for name in ("list_parts", "orphan_parts"):
-                    pieces, after = shared[name]
-                    shared[name] = ([(b.encode(), who, c.encode()) for b, who, c in pieces], after.encode())
-                cache.set(shared_key, shared, CACHE_SECONDS)
-            layer = for_viewer(shared, scope, access.user.pk)
-            if key:
-                cache.set(key, layer, CACHE_SECONDS)
+def build_shared_layer(access: MapAccess, source: Source, filters: ReaderFilters, query: str) -> dict:
+    """`build_layer`, with its HTML as UTF-8 bytes (as pages are sent) and its lists as tuples (never changed)."""
+    with _cyclic_gc_paused():
+        layer = build_layer(access, source, filters, query)
+        for name, value in layer.items():
+            if name in CONTROLLED_PARTS:
+                pieces, after = value
+                layer[name] = (tuple((b.encode(), who, c.encode()) for b, who, c in pieces), after.encode())
+            else:
+                layer[name] = value.encode()
     return layer
 
 
@@ -194,87 +91,6 @@ def _cyclic_gc_paused():
     finally:
         if was_enabled:
             gc.enable()
-
-
-# The page around the layer, as rendered for one viewer. Its key names everything that page shows
-# except what is spliced in (the layer's parts, the counts, the newest event), so a change to the map's
-# claims or evidence leaves it valid, while a new title, role, name or CSRF secret gives a new key.
-FRAME_PREFIX = "reader-frame:"
-_FRAME_MAP_COLUMNS_NOT_SHOWN = {"revision", "updated"}  # change with every edit; the frame shows neither
-_FRAME_SOURCE_COLUMNS_NOT_SHOWN = {"text", "original"}  # the text is in the layer; the page row defers both
-
-
-def frame_key(request, access: MapAccess, source: Source, query: str, user_row) -> str | None:
-    secret = request.META.get("CSRF_COOKIE")
-    if not secret:
-        return None
-    m, shown = access.map, [f for f in source._meta.concrete_fields if f.name not in _FRAME_SOURCE_COLUMNS_NOT_SHOWN]
-    parts = (
-        LAYOUT_VERSION,
-        request.path,
-        query,
-        access.role,
-        secret,
-        [getattr(m, f.attname) for f in m._meta.concrete_fields if f.name not in _FRAME_MAP_COLUMNS_NOT_SHOWN],
-        [getattr(source, f.attname) for f in shown],
-        None if user_row is None else [getattr(user_row, name) for name in _user_attnames()],
-    )
-    return FRAME_PREFIX + salted_hmac(ETAG_SALT, repr(parts)).hexdigest()
-
-
-def cached_frame(key: str) -> bytes | None:
-    return cache.get(key)
-
-
-def keep_frame(key: str, frame: bytes) -> None:
-    cache.set(key, frame, CACHE_SECONDS)
-
-
-# The layer's HTML is large (megabytes at 10,000 passages). Passed through a template it would be copied
-# and re-joined at every level of the page, then encoded: most of the time of a cached page. Instead
-# the template is rendered with a short marker in place of each part, and the stored UTF-8 bytes are
-# spliced in once. User text is escaped, so no marker can come from it.
-HTML_PARTS = (
-    "doc_html",
-    "orphans_html",
-    "list_html",
-    "claim_options",
-    "filter_claims",
-    "filter_annotators",
-    "other_sources",
-    "shown",
-    "total",
-    "claim_count",
-)
-SHARED_HTML_PARTS = tuple(name for name in HTML_PARTS if name not in ("list_html", "orphans_html"))
-_MARKER = re.compile(rb"<!--warrant-layer:(\w+)-->")
-
-
-def for_template(layer: dict) -> dict:
-    """The layer as the templates see it: markers for the HTML parts, everything else as it is."""
-    return {**layer, **{name: mark_safe(f"<!--warrant-layer:{name}-->") for name in HTML_PARTS}}
-
-
-# The newest event of the map, which static/js/live.js follows from, is spliced in like the layer's
-# parts: with it and the counts in the layer, the page around the layer does not change when the
-# map does, and is rendered once per viewer rather than once per viewer and change (frame_key).
-LAST_EVENT_MARKER = mark_safe("<!--warrant-layer:last_event-->")
-
-
-def page_parts(layer: dict, argument_map) -> dict:
-    """What the markers of a reader page stand for: the layer's parts and the map's newest event id."""
-    last_event = argument_map.last_event_id
-    return {**layer, "last_event": b"" if last_event is None else str(last_event).encode()}
-
-
-def splice(frame: bytes, layer: dict) -> bytes:
-    """The rendered page (UTF-8, with markers) with the layer's parts in place of their markers."""
-    pieces = _MARKER.split(frame)
-    out = [pieces[0]]
-    for i in range(1, len(pieces), 2):
-        out.append(layer[pieces[i].decode()])
-        out.append(pieces[i + 1])
-    return b"".join(out)
 
 
 def _short(text: str, limit: int = LABEL_CLAIM_CHARS) -> str:
@@ -322,6 +138,7 @@ class _Urls:
 # control it is (a user id, or None for editors only), the control's HTML) for each control in turn,
 # then the HTML after the last one. `_with_controls` joins them for one viewer.
 Controlled = tuple[list[tuple[str, int | None, str]], str]
+KeptControlled = tuple[tuple[tuple[bytes, int | None, bytes], ...], bytes]  # as build_shared_layer keeps them
 
 
 def build_layer(access: MapAccess, source: Source, filters: ReaderFilters, query: str) -> dict:
@@ -509,14 +326,14 @@ def _orphans(rows: list[tuple], urls: _Urls) -> Controlled:
 def for_viewer(shared: dict, scope: str, user_id: int | None) -> dict:
     """The layer one kind of viewer sees (see control_scope): the shared parts with their controls added."""
     own_id = user_id if scope.startswith("own:") else None
-    layer = {name: value for name, value in shared.items() if name not in ("list_parts", "orphan_parts")}
-    layer["list_html"] = _with_controls(shared["list_parts"], scope, own_id)
-    layer["orphans_html"] = _with_controls(shared["orphan_parts"], scope, own_id)
+    layer = {name: value for name, value in shared.items() if name not in CONTROLLED_PARTS}
+    for name, html_name in CONTROLLED_PARTS.items():
+        layer[html_name] = _with_controls(shared[name], scope, own_id)
     return layer
 
 
-def _with_controls(parts: tuple[list[tuple[bytes, int | None, bytes]], bytes], scope: str, own_id: int | None) -> bytes:
-    """The HTML of `Controlled` parts (kept as UTF-8 in the cache), with the controls this viewer may use."""
+def _with_controls(parts: KeptControlled, scope: str, own_id: int | None) -> bytes:
+    """The HTML of `Controlled` parts (as build_shared_layer keeps them), with the controls this viewer may use."""
     pieces, after = parts
     everyone = scope == "all"
     joined = []

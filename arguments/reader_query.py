@@ -8,7 +8,8 @@ then checked against them; otherwise Django loads the user and the statement joi
 tests/test_reader_cache.py checks that it gives what `MapSource.objects.select_related(...)` gives.
 """
 
-from dataclasses import dataclass
+from functools import cached_property
+from operator import itemgetter
 
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
@@ -17,37 +18,93 @@ from django.utils import timezone
 
 from sources.models import Source
 
-from .models import ArgumentMap, Event, MapSource, Membership
+from .models import ArgumentMap, Event, MapSource, Membership, Visibility
 
 
-@dataclass
 class PageRow:
-    map: ArgumentMap
-    source: Source
-    role: str | None
-    last_event_id: int | None
-    user: object | None  # the user row asked for, as a model instance (None: none asked for, or no such user)
-    session_data: str | None  # the session asked for, if it exists and has not expired
+    """The page's row as the statement read it, and the map, source and user made from it when first used.
+
+    A `304 Not Modified` needs none of the objects: the session's verdict is kept per rows' values
+    (config/session_identity.verify_row), the role and visibility decide access, and the ETag is a hash
+    of the values themselves (arguments/reader_cache.etag_for).
+    """
+
+    def __init__(self, query: "PageQuery", values: tuple) -> None:
+        self._query = query
+        self.values = values
+        self.session_data, self.role, self.last_event_id = values[query.session_position :]
+
+    @property
+    def page_values(self) -> tuple:
+        """Every value the page depends on, unconverted: all but the session's data."""
+        position = self._query.session_position
+        return self.values[:position] + self.values[position + 1 :]
+
+    @property
+    def frame_values(self) -> tuple:
+        """The page's values but those that change with every edit of the map (its revision, the newest event)."""
+        return self._query.frame_columns(self.values)
+
+    @property
+    def user_values(self) -> tuple:
+        start, end = self._query.spans[2]
+        return self.values[start:end]
+
+    @property
+    def map_is_public(self) -> bool:
+        return self.values[self._query.visibility_position] == Visibility.PUBLIC
+
+    @property
+    def layer_identity(self) -> tuple:
+        """reader_cache.layer_identity of the map and source, without making either into an object."""
+        query, values = self._query, self.values
+        created = query.converted(0, "created", values)
+        return (
+            values[query.position(0, "id")],
+            values[query.position(0, "revision")],
+            created.timestamp() if created else "",
+            values[query.position(1, "id")],
+            values[query.position(1, "revision")],
+            values[query.position(1, "sha256")][:16],
+        )
+
+    @cached_property
+    def map(self) -> ArgumentMap:
+        argument_map = self._query.instance(0, self.values)
+        argument_map.last_event_id = self.last_event_id  # as arguments.access.get_map_for provides it
+        return argument_map
+
+    @cached_property
+    def source(self) -> Source:
+        return self._query.instance(1, self.values)
+
+    @cached_property
+    def user(self):
+        """The user row asked for as a model instance; None when none was asked for or there is no such user."""
+        user = self._query.instance(2, self.values)
+        return user if user.pk is not None else None
 
 
 class PageQuery:
     """Column lists come from the models, values go through the fields' converters as the ORM's
     would, and instances are made with from_db, so the objects are those the ORM gives. Parameters:
-    the session key (or None), the current time, the user id (None for visitors, which matches no
-    membership and no user), the map slug, the source slug.
+    the user id (None for visitors, which matches no membership and no user), the session key (or
+    None) and the current time, the map's slug and the source's.
     """
 
     SQL = """
         SELECT {map_columns}, {source_columns}, {user_columns}, ss.session_data,
-            (SELECT role FROM {membership} WHERE map_id = m.id AND user_id = %s LIMIT 1),
+            (SELECT role FROM {membership} WHERE map_id = m.id AND user_id = %(user)s LIMIT 1),
             (SELECT id FROM {event} WHERE map_id = m.id ORDER BY id DESC LIMIT 1)
         FROM {map_source} ms
             INNER JOIN {map} m ON m.id = ms.map_id
             INNER JOIN {source} s ON s.id = ms.source_id
-            LEFT JOIN {session} ss ON ss.session_key = %s AND ss.expire_date > %s
-            LEFT JOIN {user} u ON u.{user_pk} = %s
-        WHERE m.slug = %s AND s.slug = %s
+            LEFT JOIN {session} ss ON ss.session_key = %(session)s AND ss.expire_date > %(now)s
+            LEFT JOIN {user} u ON u.{user_pk} = %(user)s
+        WHERE m.slug = %(map)s AND s.slug = %(source)s
     """
+    # Named parameters: SQLite's backend then fills in each name with plain string formatting, where
+    # positional ones are found with a regular expression over the whole statement on every request.
     _built: dict[str, "PageQuery"] = {}  # per database alias, made on first use
 
     def __init__(self, connection) -> None:
@@ -73,16 +130,37 @@ class PageQuery:
             source_columns=", ".join(f"s.{qn(f.column)}" for f in self.models[1][1]),
             user_columns=", ".join(f"u.{qn(f.column)}" for f in self.models[2][1]),
         )
-        # (position in the row, converter, its column) for each value that needs converting, e.g. dates on SQLite.
-        self.converters = []
-        position = 0
+        # Per block of columns: (position in the block, converter, its column) for each value that needs
+        # converting (dates on SQLite, say), and where the block lies in the row.
+        self.converters, self.spans, start = [], [], 0
         for (_, fields), table in zip(self.models, ("m", "s", "u"), strict=True):
-            for field in fields:
+            block = []
+            for position, field in enumerate(fields):
                 col = field.get_col(table)
                 for converter in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
-                    self.converters.append((position, converter, col))
-                position += 1
+                    block.append((position, converter, col))
+            self.converters.append(block)
+            self.spans.append((start, start + len(fields)))
+            start += len(fields)
+        self.session_position = start
         self.attnames = [[f.attname for f in fields] for _, fields in self.models]
+        self.visibility_position = self.position(0, "visibility")
+        changing = {self.position(0, "revision"), self.position(0, "updated"), start, start + 2}  # + session, event
+        self.frame_columns = itemgetter(*(i for i in range(start + 3) if i not in changing))
+
+    def position(self, index: int, attname: str) -> int:
+        """Where the index'th block's column for `attname` is in the row."""
+        return self.spans[index][0] + self.attnames[index].index(attname)
+
+    def converted(self, index: int, attname: str, row: tuple):
+        """One column's value as the model would hold it."""
+        value = row[self.position(index, attname)]
+        connection = connections[self.alias]
+        column = self.attnames[index].index(attname)
+        for position, converter, col in self.converters[index]:
+            if position == column:
+                value = converter(value, col, connection)
+        return value
 
     @classmethod
     def fetch(cls, user_pk: int | None, slug: str, source_slug: str, session_key: str | None = None) -> PageRow | None:
@@ -91,9 +169,10 @@ class PageQuery:
         query = cls.for_connection(connection)
         now = query.ops.adapt_datetimefield_value(timezone.now()) if session_key else None
         with connection.cursor() as cursor:
-            cursor.execute(query.sql, [user_pk, session_key, now, user_pk, slug, source_slug])
+            params = {"user": user_pk, "session": session_key, "now": now, "map": slug, "source": source_slug}
+            cursor.execute(query.sql, params)
             row = cursor.fetchone()
-        return None if row is None else query.hydrate(row)
+        return None if row is None else PageRow(query, row)
 
     @classmethod
     def for_connection(cls, connection) -> "PageQuery":
@@ -101,16 +180,12 @@ class PageQuery:
             cls._built[connection.alias] = cls(connection)
         return cls._built[connection.alias]
 
-    def hydrate(self, row: tuple) -> PageRow:
-        values = list(row)
+    def instance(self, index: int, row: tuple):
+        """The model instance the index'th block of columns makes (0 map, 1 source, 2 user), as the ORM makes it."""
+        model, _ = self.models[index]
+        start, end = self.spans[index]
+        values = list(row[start:end])
         connection = connections[self.alias]
-        for position, converter, col in self.converters:
+        for position, converter, col in self.converters[index]:
             values[position] = converter(values[position], col, connection)
-        instances, start = [], 0
-        for (model, _), attnames in zip(self.models, self.attnames, strict=True):
-            end = start + len(attnames)
-            instances.append(model.from_db(self.alias, attnames, values[start:end]))
-            start = end
-        argument_map, source, user = instances
-        session_data, role, last_event_id = values[start:]
-        return PageRow(argument_map, source, role, last_event_id, user if user.pk is not None else None, session_data)
+        return model.from_db(self.alias, self.attnames[index], values)

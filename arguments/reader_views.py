@@ -3,13 +3,14 @@
 Browsers select text in UTF-16 units; the server converts at this edge (sources.offsets) and checks
 the quote the browser saw against the canonical text before anything is written. Every change is
 one transaction with its Event. The part that grows with the passages (the highlighted text and the
-annotation lists) is built in Python and cached per revision (arguments/reader_layer.py), so the
-page's query count is fixed, and a browser that has the current page gets 304 before any rendering.
+annotation lists) is built in Python (arguments/reader_layer.py) and kept per revision
+(arguments/reader_cache.py), so the page's query count is fixed, and a browser that has the current
+page gets 304 before any rendering.
 Editing the text and re-attaching orphans live in source_text_views.py.
 """
 
 import json
-from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django import forms
@@ -20,7 +21,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config import session_identity
@@ -28,12 +29,13 @@ from sources.anchoring import QuoteNotFound, locate_quote
 from sources.models import Source
 from sources.offsets import Utf16Index
 
-from . import reader_layer, services
-from .access import MapAccess, Need, get_map_for
+from . import reader_cache, reader_layer, services
+from .access import MapAccess, Need, get_map_for, level_of
 from .models import Claim, ClaimKind, Evidence, Stance
-from .reader_query import PageQuery
+from .reader_query import PageQuery, PageRow
 
 FILTER_KEYS = ("claim", "stance", "annotator")
+STANCES = frozenset(Stance.values)
 LABEL_CLAIM_CHARS = 90
 
 
@@ -128,11 +130,30 @@ def resolve_selection(source: Source, data: dict) -> tuple[int, int]:
 # ------------------------------------------------------------------------------------------ the page
 
 
-@dataclass
 class Reader:
-    access: MapAccess
-    source: Source
-    user_row: object | None = None  # the viewer's user row as the page's statement read it (reader_layer.etag_for)
+    """A map as the viewer may use it, and one of its sources; on the page itself, also the page's row.
+
+    On the page (`_reader_for_page`) the viewer's access and the source are made from the row only
+    when used: a `304 Not Modified` needs neither.
+    """
+
+    def __init__(
+        self, access: MapAccess | None = None, source: Source | None = None, *, row: PageRow | None = None, user=None
+    ) -> None:
+        self.row = row
+        self._user = user
+        if access is not None:
+            self.access = access
+        if source is not None:
+            self.source = source
+
+    @cached_property
+    def access(self) -> MapAccess:
+        return MapAccess(self._user, self.row.map, self.row.role)
+
+    @cached_property
+    def source(self) -> Source:
+        return self.row.source
 
     @property
     def map(self):
@@ -162,9 +183,11 @@ def _reader_for_page(request, slug: str, source_slug: str) -> Reader:
     if guess is not None:
         key, guessed_id = guess
         row = PageQuery.fetch(guessed_id, slug, source_slug, session_key=key)
-        user = session_identity.verify(row.session_data, row.user, guessed_id) if row else None
-        if user is not None:
-            request.user = user  # what django.contrib.auth.get_user would have found
+        if row is not None and session_identity.verify_row(
+            row.session_data, row.user_values, guessed_id, lambda: row.user
+        ):
+            # What django.contrib.auth.get_user would have found, made into an object when first used.
+            user = request.user = SimpleLazyObject(lambda: row.user)
     if user is None:
         user = request.user
         session_identity.remember(request)
@@ -173,18 +196,20 @@ def _reader_for_page(request, slug: str, source_slug: str) -> Reader:
     if row is None:
         get_map_for(user, slug, Need.READ)
         raise Http404("This source is not part of the map.")
-    row.map.last_event_id = row.last_event_id
-    access = MapAccess(user, row.map, row.role)
-    if access.level is None:
+    if level_of(row.role, row.map_is_public) is None:
         raise Http404("No such map.")
-    return Reader(access, row.source, row.user)
+    return Reader(row=row, user=user)
 
 
-def _filters(params) -> dict[str, str]:
+def _filters(request) -> dict[str, str]:
+    """The reader's filters in the query string, each "" when absent or not a possible value."""
+    if not request.META.get("QUERY_STRING"):  # most pages: no need to parse anything
+        return dict.fromkeys(FILTER_KEYS, "")
+    params = request.GET
     values = {key: params.get(key, "").strip() for key in FILTER_KEYS}
     if not values["claim"].isdigit():
         values["claim"] = ""
-    if values["stance"] not in Stance.values:
+    if values["stance"] not in STANCES:
         values["stance"] = ""
     return values
 
@@ -199,16 +224,17 @@ def _reader_context(request, reader: Reader, *, form: AnnotateForm | None = None
         # The change just made bumped the map's revision after the map was read: without the new
         # revision the layer's cache key would be the old one, and the old layer would come back.
         access.map.refresh_from_db(fields=["revision"])
-    filters = _filters(request.GET)
+    filters = _filters(request)
     query = urlencode({k: v for k, v in filters.items() if v})
-    layer = reader_layer.layer_for(request, access, source, reader_layer.ReaderFilters(**filters), query)
+    identity = reader_cache.layer_identity(access.map, source)
+    layer = reader_cache.layer_for(access, identity, reader_layer.ReaderFilters(**filters), query, lambda: source)
     context = {
         "access": access,
         "map": access.map,
         "source": source,
-        "layer": reader_layer.for_template(layer),
+        "layer": reader_cache.for_template(layer),
         "layer_parts": layer,
-        "last_event_marker": reader_layer.LAST_EVENT_MARKER,
+        "last_event_marker": reader_cache.LAST_EVENT_MARKER,
         "filters": filters,
         "filtering": any(filters.values()),
         "stances": Stance.choices,
@@ -225,15 +251,15 @@ def _reader_context(request, reader: Reader, *, form: AnnotateForm | None = None
 
 
 def _frame(request, template: str, context: dict) -> bytes:
-    """A reader template rendered with markers where the layer's parts go (see reader_layer.splice)."""
+    """A reader template rendered with markers where the layer's parts go (see reader_cache.splice)."""
     return render_to_string(template, context, request=request).encode()
 
 
 def _rendered(request, template: str, context: dict, status: int = 200, headers: dict | None = None) -> HttpResponse:
     """Render a reader template, splicing in the (cached) layer's HTML once."""
     frame = _frame(request, template, context)
-    parts = reader_layer.page_parts(context["layer_parts"], context["map"])
-    return HttpResponse(reader_layer.splice(frame, parts), status=status, headers=headers)
+    parts = reader_cache.page_parts(context["layer_parts"], context["map"].last_event_id)
+    return reader_cache.page_response(reader_cache.splice(frame, parts), status, headers)
 
 
 def _page(request, reader: Reader, status: int = 200, **extra) -> HttpResponse:
@@ -246,7 +272,7 @@ def _body(request, reader: Reader, **extra) -> HttpResponse:
 
 def _back(reader: Reader, request, passage_id: int | None = None) -> HttpResponse:
     url = reverse("arguments:source", args=[reader.map.slug, reader.source.slug])
-    query = urlencode({k: v for k, v in _filters(request.GET).items() if v})
+    query = urlencode({k: v for k, v in _filters(request).items() if v})
     if query:
         url += f"?{query}"
     if passage_id:
@@ -263,36 +289,37 @@ def map_source(request, slug: str, source_slug: str):
     revalidate every time (no-cache), so a change always shows on reload.
     """
     reader = _reader_for_page(request, slug, source_slug)
-    filters = _filters(request.GET)
+    filters = _filters(request)
     query = urlencode({k: v for k, v in filters.items() if v})
-    page = (request, reader.access, reader.source, reader_layer.ReaderFilters(**filters), query)
     # A page showing a one-off message is neither answered with 304 nor given an ETag.
-    cacheable = not reader_layer.has_messages(request)
-    etag = reader_layer.etag_for(*page, reader.user_row) if cacheable else None
-    if reader_layer.not_modified(request, etag):
+    cacheable = not reader_cache.has_messages(request)
+    etag = reader_cache.etag_for(request, reader.row.page_values, query) if cacheable else None
+    if reader_cache.not_modified(request, etag):
         response = HttpResponseNotModified()
     else:
-        frame_args = (request, reader.access, reader.source, query, reader.user_row)
-        frame_key = reader_layer.frame_key(*frame_args) if cacheable else None
-        frame = reader_layer.cached_frame(frame_key) if frame_key else None
+        frame_key = reader_cache.frame_key(request, reader.row.frame_values, query) if cacheable else None
+        frame = reader_cache.cached_frame(frame_key) if frame_key else None
         if frame is not None:
-            layer = reader_layer.layer_for(*page)
+            identity, filtered = reader.row.layer_identity, reader_layer.ReaderFilters(**filters)
+            layer = reader_cache.layer_for(reader.access, identity, filtered, query, lambda: reader.source)
         else:
             context = _reader_context(request, reader)
             frame, layer = _frame(request, "arguments/map_source.html", context), context["layer_parts"]
             if cacheable:
                 # On a first visit rendering gave the browser its CSRF secret, which both keys name.
-                etag = etag or reader_layer.etag_for(*page, reader.user_row)
-                frame_key = frame_key or reader_layer.frame_key(*frame_args)
+                etag = etag or reader_cache.etag_for(request, reader.row.page_values, query)
+                frame_key = frame_key or reader_cache.frame_key(request, reader.row.frame_values, query)
                 if frame_key is not None:
-                    reader_layer.keep_frame(frame_key, frame)
-        response = HttpResponse(reader_layer.splice(frame, reader_layer.page_parts(layer, reader.map)))
+                    reader_cache.keep_frame(frame_key, frame)
+        parts = reader_cache.page_parts(layer, reader.row.last_event_id)
+        response = reader_cache.page_response(reader_cache.splice(frame, parts))
     if etag:
         response["ETag"] = etag
     # Pages depend on who is signed in; said here because a reader page that checked the session
     # itself (config/session_identity.py) never touched request.session, which would have said it.
-    patch_vary_headers(response, ("Cookie",))
-    patch_cache_control(response, private=True, no_cache=True)
+    # Set outright (not patched in) because the response was made just above and holds neither.
+    response["Vary"] = "Cookie"
+    response["Cache-Control"] = "private, no-cache"
     return response
 
 
@@ -397,7 +424,7 @@ def evidence_edit(request, slug: str, source_slug: str, evidence_id: int):
     """
     reader, evidence = _changeable(request, slug, source_slug, evidence_id)
     if request.method == "GET":
-        query = urlencode({k: v for k, v in _filters(request.GET).items() if v})
+        query = urlencode({k: v for k, v in _filters(request).items() if v})
         context = {
             "map": reader.map,
             "source": reader.source,

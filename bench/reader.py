@@ -8,8 +8,8 @@ Django's test client logged in as the map's owner (the heaviest view: edit contr
 annotation), best of several runs, with the settings production uses (DEBUG off; --debug turns it on):
 
 - trivial: GET /healthz (one database round trip);
-- cold: the reader with the cache cleared before each run (the layer and the page around it built);
-- cached: the reader with its layer and page frame in the cache;
+- cold: the reader with nothing kept before each run (the layer and the page around it built);
+- cached: the reader with its layer and page frame kept (arguments/reader_cache.py);
 - 304: the reader with a matching If-None-Match.
 
 Then a seminar after a change: the owner quotes a few more words, and the owner, an editor, ten
@@ -17,6 +17,10 @@ annotators and ten viewers, each with their own session, read the 1,000-passage 
 
 The process has seen the session before (as it has after a reader's first page), so the reader
 checks it in its own statement (config/session_identity.py).
+
+What is timed is the application's work: the test client sends the page's bytes nowhere, for the
+reader as for the trivial view. A WSGI server writes the reader's pieces one after another; under
+ASGI, Django first joins them into one string (arguments/reader_cache.page_response).
 
 Each is printed as a ratio to the trivial view, timed in blocks alternating with the case's own (five
 rounds, the best of each taken; bench/timing.py best_against), plus the cold cost per passage
@@ -136,10 +140,11 @@ def main() -> None:
     django.setup()
     from django.conf import settings
     from django.contrib.auth import get_user_model
-    from django.core.cache import cache
     from django.core.management import call_command
     from django.test import Client
     from django.urls import reverse
+
+    from arguments import reader_cache
 
     call_command("migrate", verbosity=0)
     if not settings.DEBUG:  # pages name their static files through the manifest collectstatic writes
@@ -175,13 +180,13 @@ def main() -> None:
         etag = first["ETag"]
         runs = {"cold": args.runs, "cached": 100, "304": 300}
         requests = {
-            "cold": (lambda url=url: client.get(url), cache.clear),
+            "cold": (lambda url=url: client.get(url), reader_cache.forget_all),
             "cached": (lambda url=url: client.get(url), None),
             "304": (lambda url=url, etag=etag: client.get(url, HTTP_IF_NONE_MATCH=etag), None),
         }
         for case, (fn, before) in requests.items():
             if case != "cold":
-                client.get(url)  # warm the cache
+                client.get(url)  # keep the layer and frame
             count = runs[case] if name == first_name else max(3, runs[case] // 5)
             seconds, trivial, response = best_against(fn, trivial_view, count, before)
             expected = 304 if case == "304" else 200
@@ -212,7 +217,7 @@ def main() -> None:
         )
 
     # A seminar after a change: every open reader fetches the page again (static/js/live.js), each as
-    # the kind of viewer they are. The text and list are built once for all of them (reader_layer.layer_for).
+    # the kind of viewer they are. The text and list are built once for all of them (reader_cache.layer_for).
     from arguments import services
 
     argument_map, source = maps[first_name]
@@ -271,7 +276,7 @@ def main() -> None:
 
         argument_map, source = maps[large_names[0]]
         url = reverse("arguments:source", args=[argument_map.slug, source.slug])
-        cache.clear()
+        reader_cache.forget_all()
         profiler = cProfile.Profile()
         profiler.enable()
         client.get(url)

@@ -19,6 +19,7 @@ the ordinary way; a wrong guess therefore costs time, never a wrong user.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import import_module
 
@@ -32,6 +33,7 @@ DB_ENGINE = "django.contrib.sessions.backends.db"
 REMEMBERED_SESSIONS = 20_000  # per process; past this the memory is simply started again
 
 _users_by_session: dict[str, int] = {}
+_verdicts: dict[tuple, bool] = {}  # see verify_row
 
 
 def enabled() -> bool:
@@ -66,6 +68,7 @@ def remember(request) -> None:
 def forget_all() -> None:
     """Tests start from a process that has remembered nothing."""
     _users_by_session.clear()
+    _verdicts.clear()
 
 
 @lru_cache(maxsize=1)
@@ -123,3 +126,22 @@ def verify(session_data: str | None, user, guessed_id: int):
     if not session_hash or not constant_time_compare(session_hash, user.get_session_auth_hash()):
         return None
     return user
+
+
+def verify_row(session_data: str | None, user_values: tuple, guessed_id: int, load_user: Callable[[], object]) -> bool:
+    """Whether `verify` accepts the session row's data and this user row, given as the statement read them.
+
+    `verify` depends on nothing but the session's data, every column of the user row, the guess and
+    the settings it reads, so its verdict is kept under exactly those: the same rows are not decoded
+    and hashed again on the session's every request, and any change to either row (a new password, a
+    deactivated account, a session signed in anew) is a new question. `load_user` makes the user
+    row into an object, which only a new question needs.
+    """
+    key = (session_data, user_values, guessed_id, settings.SECRET_KEY, tuple(settings.AUTHENTICATION_BACKENDS))
+    verdict = _verdicts.get(key)
+    if verdict is None:
+        verdict = verify(session_data, load_user(), guessed_id) is not None
+        if len(_verdicts) >= REMEMBERED_SESSIONS:
+            _verdicts.clear()
+        _verdicts[key] = verdict
+    return verdict

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import get_hashers
 from django.test import override_settings
 
-from arguments import services
+from arguments import reader_cache, services
 from arguments.models import Visibility
 from config import ratelimit, session_identity
 
@@ -62,6 +62,12 @@ def fresh_rate_limits(rate_limits_in_memory):
 def no_remembered_sessions():
     """Every test starts in a process that has not seen any session (config/session_identity.py)."""
     session_identity.forget_all()
+
+
+@pytest.fixture(autouse=True)
+def no_kept_reader_pages():
+    """Every test starts in a process that keeps no reader page (arguments/reader_cache.py)."""
+    reader_cache.forget_all()
 
 
 @pytest.fixture

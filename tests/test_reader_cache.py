@@ -5,23 +5,17 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from arguments import reader_layer, reader_views, services, source_text
+from arguments import reader_cache, reader_layer, reader_views, services, source_text
 from arguments.models import ArgumentMap, Event, Evidence
 from config import session_identity
 from sources.models import Source
 
 from .factories import cite, grow_map, make_map, make_source
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
 
 
 @pytest.fixture
@@ -208,7 +202,7 @@ def test_after_a_change_the_page_around_the_layer_is_not_rendered_again(
     assert 'Annotations <span class="muted small">(1)</span>' in html
     claims = private_map.claims.count()
     assert f"{claims} claim{'' if claims == 1 else 's'}; type to narrow the list" in html
-    cache.clear()  # the same page rendered from scratch
+    reader_cache.forget_all()  # the same page rendered from scratch
     fresh, _ = fetch(client, private_map, source)
     assert len(renders) == 1 and without_tokens(fresh.content) == without_tokens(after.content)
 
@@ -273,7 +267,7 @@ def test_cold_cached_and_304_query_counts_are_fixed_whatever_the_size(client, ow
     for argument_map, source in sizes:
         session_identity.forget_all()  # as in a process that has not seen this session yet
         first, first_queries = fetch(client, argument_map, source)
-        cache.clear()
+        reader_cache.forget_all()
         cold, cold_queries = fetch(client, argument_map, source)
         cached, cached_queries = fetch(client, argument_map, source)
         not_modified, not_modified_queries = fetch(client, argument_map, source, etag=cold["ETag"])
@@ -325,11 +319,11 @@ def test_the_page_row_holds_what_the_orm_would_load(rf, request, owner, public_m
     assert reader.access.role == role
     assert reader.map.last_event_id == Event.objects.filter(map=public_map).latest("id").pk
     if who is None:
-        assert reader.user_row is None
+        assert reader.row.user is None
     else:
         expected_user = get_user_model().objects.get(pk=http.user.pk)
         for field in get_user_model()._meta.concrete_fields:
-            assert getattr(reader.user_row, field.attname) == getattr(expected_user, field.attname), field.name
+            assert getattr(reader.row.user, field.attname) == getattr(expected_user, field.attname), field.name
     assert reader.source.text == source.text  # loaded when used, as a deferred field is
 
 
@@ -341,3 +335,48 @@ def test_the_page_row_refuses_outsiders_and_other_sources(rf, outsider, owner, p
     http.user = owner
     with pytest.raises(Http404):
         reader_views._reader_for_page(http, private_map.slug, make_source("Elsewhere", added_by=owner).slug)
+
+
+# ------------------------------------------------------------------------------- what is kept, and how
+
+
+def test_memory_drops_the_least_recently_used_past_its_budget():
+    memory = reader_cache.PageMemory(budget=100)
+    memory.set("a", b"a" * 40, 40)
+    memory.set("b", b"b" * 40, 40)
+    assert memory.get("a") == b"a" * 40  # now "b" is the least recently used
+    memory.set("c", b"c" * 40, 40)
+    assert memory.get("b") is None and memory.get("a") and memory.get("c")
+    assert memory.held == 80 and len(memory) == 2
+    memory.set("too big", b"x" * 101, 101)  # never kept: it alone would push everything out
+    assert memory.get("too big") is None and len(memory) == 2
+    memory.set("a", b"A" * 10, 10)  # kept again under the same key: counted once
+    assert memory.held == 50 and memory.get("a") == b"A" * 10
+
+
+def test_the_page_is_sent_in_pieces_with_its_length(client, editor, private_map, source):
+    """The layer's kept bytes go out as they are, not joined into a new string per request."""
+    client.force_login(editor)
+    fetch(client, private_map, source)
+    response, _ = fetch(client, private_map, source)  # the frame and the layer as kept
+    pieces = list(response)
+    assert len(pieces) > 3 and int(response["Content-Length"]) == sum(map(len, pieces)) == len(response.content)
+    layer = reader_cache.memory.get(
+        reader_cache.layer_key(
+            reader_cache.layer_identity(ArgumentMap.objects.get(pk=private_map.pk), source),
+            reader_layer.ReaderFilters(),
+            "",
+            "all",
+        )
+    )
+    assert any(piece is layer["doc_html"] for piece in pieces)  # the very bytes kept, not a copy
+
+
+def test_the_page_row_names_the_layer_as_the_objects_do(rf, owner, private_map, source):
+    """The page finds the layer a change's own response built (reader_cache.layer_identity), and vice versa."""
+    http = rf.get("/")
+    http.user = owner
+    reader = reader_views._reader_for_page(http, private_map.slug, source.slug)
+    expected = reader_cache.layer_identity(ArgumentMap.objects.get(pk=private_map.pk), source)
+    assert reader.row.layer_identity == expected
+    assert reader_cache.layer_identity(reader.map, reader.source) == expected

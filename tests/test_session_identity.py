@@ -10,22 +10,16 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import HASH_SESSION_KEY
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from arguments import services
+from arguments import reader_cache, services
 from arguments.models import Membership
 from config import session_identity
 
 from .factories import cite, make_source
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()  # (and tests/conftest.py forgets every remembered session)
 
 
 @pytest.fixture
@@ -56,7 +50,7 @@ def session_of(client) -> Session:
 
 def test_a_known_session_gets_the_page_in_one_query_and_shows_who_is_signed_in(client, editor, private_map, source):
     learned(client, editor, private_map, source)
-    cache.clear()  # the page is built again, for the user the session names
+    reader_cache.forget_all()  # the page is built again, for the user the session names
     response, _ = reader(client, private_map, source)
     assert response.status_code == 200
     assert f"Signed in as <strong>{editor.username}</strong>" in response.content.decode()
@@ -167,3 +161,19 @@ def test_the_memory_is_bounded(client, editor, private_map, source, monkeypatch)
     session_identity._users_by_session.update({"a": 1, "b": 2})
     learned(client, editor, private_map, source)
     assert len(session_identity._users_by_session) == 1
+
+
+def test_the_same_rows_are_not_checked_again_but_changed_rows_are(client, editor, private_map, source, monkeypatch):
+    """The verdict on a session row and a user row is kept; a new password makes the rows, and the verdict, new."""
+    checks = []
+    verify = session_identity.verify
+    monkeypatch.setattr(session_identity, "verify", lambda *args: checks.append(args) or verify(*args))
+    etag = learned(client, editor, private_map, source)
+    assert len(checks) == 1  # the second page checked the rows; the first went Django's way
+    for _ in range(3):
+        assert reader(client, private_map, source, etag=etag)[0].status_code == 304
+    assert len(checks) == 1
+    editor.set_password("a new password")
+    editor.save()
+    response, _ = reader(client, private_map, source, etag=etag)
+    assert len(checks) == 2 and response.status_code == 404  # a private map: signed out, the visitor sees nothing

@@ -1,7 +1,6 @@
 """Editing a source's text from the reader (preview, save, conflicts) and re-attaching orphaned passages."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from arguments import services, source_text
@@ -14,11 +13,6 @@ from .factories import cite, make_claim, make_map
 FIRST = "Coalitions of the willing act quickly when the Security Council is blocked."
 SECOND = "Critics answer that such coalitions lack accountability and legitimacy."
 THIRD = "Peace operations remain a necessity and a resource that should be used."
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
 
 
 @pytest.fixture
