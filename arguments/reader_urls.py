@@ -1,4 +1,4 @@
-"""URLs of the annotating reader, included by arguments/urls.py under /maps/."""
+"""URLs of the annotating reader, listed first among the map URLs in arguments/urls.py (under /maps/)."""
 
 from django.urls import path
 
