@@ -14,8 +14,8 @@ from rest_framework.response import Response
 from arguments import services
 from arguments.access import Need
 from arguments.models import Claim, Comment, Event, Evidence, MapSource, Relation
-from arguments.reader_views import resolve_selection
 from sources.models import Passage, Source
+from sources.selection import resolve_selection
 
 from . import serializers as s
 from .base import MapView, Rows, expected_version, is_number, page, pick, with_etag

@@ -93,7 +93,8 @@ def _cyclic_gc_paused():
             gc.enable()
 
 
-def _short(text: str, limit: int = LABEL_CLAIM_CHARS) -> str:
+def clipped(text: str, limit: int = LABEL_CLAIM_CHARS) -> str:
+    """The text, cut to `limit` characters with an ellipsis when longer."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -188,10 +189,10 @@ def build_layer(access: MapAccess, source: Source, filters: ReaderFilters, query
     for pid, rs in by_passage.items():
         first = rs[0]
         if len(rs) == 1:  # most passages serve one claim
-            css, label = f"stance-{first[9]}", f"{first[9]}: {_short(first[8])}"
+            css, label = f"stance-{first[9]}", f"{first[9]}: {clipped(first[8])}"
         else:
             css = " ".join(sorted({f"stance-{r[9]}" for r in rs}))
-            label = "; ".join(f"{r[9]}: {_short(r[8])}" for r in rs)
+            label = "; ".join(f"{r[9]}: {clipped(r[8])}" for r in rs)
         spans.append(Span(pid, first[2], first[3], css, label))
 
     esc = _Escaped()

@@ -57,16 +57,9 @@ class PageRow:
     @property
     def layer_identity(self) -> tuple:
         """reader_cache.layer_identity of the map and source, without making either into an object."""
-        query, values = self._query, self.values
-        created = query.converted(0, "created", values)
-        return (
-            values[query.position(0, "id")],
-            values[query.position(0, "revision")],
-            created.timestamp() if created else "",
-            values[query.position(1, "id")],
-            values[query.position(1, "revision")],
-            values[query.position(1, "sha256")][:16],
-        )
+        map_id, map_revision, source_id, source_revision, sha256 = self._query.layer_columns(self.values)
+        created = self._query.converted(0, "created", self.values)
+        return (map_id, map_revision, created.timestamp() if created else "", source_id, source_revision, sha256[:16])
 
     @cached_property
     def map(self) -> ArgumentMap:
@@ -147,6 +140,8 @@ class PageQuery:
         self.visibility_position = self.position(0, "visibility")
         changing = {self.position(0, "revision"), self.position(0, "updated"), start, start + 2}  # + session, event
         self.frame_columns = itemgetter(*(i for i in range(start + 3) if i not in changing))
+        named = [(0, "id"), (0, "revision"), (1, "id"), (1, "revision"), (1, "sha256")]
+        self.layer_columns = itemgetter(*(self.position(index, attname) for index, attname in named))
 
     def position(self, index: int, attname: str) -> int:
         """Where the index'th block's column for `attname` is in the row."""

@@ -1,7 +1,7 @@
 """The annotating reader: a source read inside a map, its passages highlighted, and annotating in place.
 
-Browsers select text in UTF-16 units; the server converts at this edge (sources.offsets) and checks
-the quote the browser saw against the canonical text before anything is written. Every change is
+Browsers select text in UTF-16 units; sources/selection.py converts and checks the quote the browser
+saw against the canonical text before anything is written (forms: reader_forms.py). Every change is
 one transaction with its Event. The part that grows with the passages (the highlighted text and the
 annotation lists) is built in Python (arguments/reader_layer.py) and kept per revision
 (arguments/reader_cache.py), so the page's query count is fixed, and a browser that has the current
@@ -13,7 +13,6 @@ import json
 from functools import cached_property
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -25,106 +24,17 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config import session_identity
-from sources.anchoring import QuoteNotFound, locate_quote
 from sources.models import Source
-from sources.offsets import Utf16Index
+from sources.selection import resolve_selection
 
 from . import reader_cache, reader_layer, services
 from .access import MapAccess, Need, get_map_for, level_of
 from .models import Claim, ClaimKind, Evidence, Stance
+from .reader_forms import AnnotateForm, EvidenceEditForm, data_was_quoted
 from .reader_query import PageQuery, PageRow
 
 FILTER_KEYS = ("claim", "stance", "annotator")
 STANCES = frozenset(Stance.values)
-LABEL_CLAIM_CHARS = 90
-
-
-# ---------------------------------------------------------------------------------------------- forms
-
-
-class AnnotateForm(forms.Form):
-    MODE_NEW, MODE_LINK = "new", "link"
-
-    start16 = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
-    end16 = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
-    exact = forms.CharField(strip=False, label="Selected passage", max_length=20_000)
-    mode = forms.ChoiceField(
-        choices=[(MODE_NEW, "New claim stated by this passage"), (MODE_LINK, "Link to an existing claim")],
-        initial=MODE_NEW,
-    )
-    claim_text = forms.CharField(required=False, label="Claim", max_length=2000)
-    claim = forms.IntegerField(required=False, label="Existing claim")
-    stance = forms.ChoiceField(
-        required=False,
-        choices=[(Stance.SUPPORTS, "supports it"), (Stance.OPPOSES, "opposes it"), (Stance.STATES, "states it")],
-        initial=Stance.SUPPORTS,
-    )
-    note = forms.CharField(required=False, label="Note (optional)", max_length=4000, widget=forms.Textarea)
-
-    def __init__(self, *args, claims: dict[int, Claim] | None = None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.claims = claims or {}
-
-    def clean_exact(self) -> str:
-        exact = self.cleaned_data["exact"]
-        if not exact.strip():
-            raise ValidationError("Select some text first.")
-        if exact != exact.strip():
-            raise ValidationError("The selection begins or ends with white space; select the words themselves.")
-        return exact
-
-    def clean(self) -> dict:
-        data = super().clean()
-        if data.get("mode") == self.MODE_NEW:
-            if not data.get("claim_text"):
-                self.add_error("claim_text", "Write the claim this passage states.")
-        elif data.get("mode") == self.MODE_LINK:
-            claim_id = data.get("claim")
-            if claim_id is None:
-                self.add_error("claim", "Pick a claim from the list.")
-            elif claim_id not in self.claims:
-                self.add_error("claim", "That claim is not in this map.")
-            if not data.get("stance"):
-                self.add_error("stance", "Say whether the passage supports or opposes the claim.")
-        if (data.get("start16") is None) != (data.get("end16") is None):
-            self.add_error("exact", "The selection was sent incompletely; select the text again.")
-        return data
-
-
-class EvidenceEditForm(forms.Form):
-    stance = forms.ChoiceField(choices=Stance.choices)
-    note = forms.CharField(required=False, max_length=4000, widget=forms.Textarea)
-    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-
-
-# ------------------------------------------------------------------------------------------- services
-
-
-def resolve_selection(source: Source, data: dict) -> tuple[int, int]:
-    """Code-point (start, end) of the annotated text; ValidationError naming the problem otherwise.
-
-    With UTF-16 offsets from the browser the quote must be exactly the text there. Without them
-    (the no-JavaScript form) the quote is looked up and must occur once.
-    """
-    text, exact = source.text, data["exact"]
-    if data.get("start16") is None:
-        try:
-            return locate_quote(text, exact)
-        except QuoteNotFound as error:
-            raise ValidationError(str(error)) from error
-    index = Utf16Index(text)
-    try:
-        start, end = index.to_codepoints(data["start16"]), index.to_codepoints(data["end16"])
-    except ValueError as error:
-        raise ValidationError(f"The selection does not fit this text: {error}") from error
-    if start >= end:
-        raise ValidationError("The selection is empty.")
-    if text[start:end] != exact:
-        raise ValidationError(
-            "The selected text does not match the source at that position (the page may be out of date). "
-            "Reload the page and select the passage again."
-        )
-    return start, end
 
 
 # ------------------------------------------------------------------------------------------ the page
@@ -212,10 +122,6 @@ def _filters(request) -> dict[str, str]:
     if values["stance"] not in STANCES:
         values["stance"] = ""
     return values
-
-
-def _short(text: str, limit: int = LABEL_CLAIM_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _reader_context(request, reader: Reader, *, form: AnnotateForm | None = None, **extra) -> dict:
@@ -354,18 +260,13 @@ def annotate(request, slug: str, source_slug: str):
             return _rendered(request, "arguments/_reader_body.html#annotate-form", context, headers=headers)
         return _page(request, reader, form=form, annotate_open=True, quote_editable=data_was_quoted(form))
 
-    message = f"Annotation added: “{_short(evidence.passage.exact, 60)}” {evidence.stance} the claim."
+    message = f"Annotation added: “{reader_layer.clipped(evidence.passage.exact, 60)}” {evidence.stance} the claim."
     if request.htmx:
         response = _body(request, reader, reader_message=message, fresh_passage=evidence.passage_id)
         response["HX-Trigger"] = json.dumps({"warrant:annotated": {"passage": evidence.passage_id}})
         return response
     messages.success(request, message)
     return _back(reader, request, evidence.passage_id)
-
-
-def data_was_quoted(form: AnnotateForm) -> bool:
-    """Whether the passage came as a typed quote (no offsets): then the form keeps it editable."""
-    return not form.data.get("start16")
 
 
 def _write_annotation(reader: Reader, actor, form: AnnotateForm, start: int, end: int) -> Evidence | None:

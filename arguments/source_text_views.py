@@ -20,11 +20,12 @@ from django.views.decorators.http import require_http_methods
 
 from sources.models import AnchorStatus, Passage
 from sources.rendering import render_reader
+from sources.selection import resolve_selection
 
 from . import source_text
 from .access import Need
 from .models import Evidence
-from .reader_views import Reader, _reader_for, resolve_selection
+from .reader_views import Reader, _reader_for
 from .services import EditConflict
 
 ACTION_PREVIEW, ACTION_SAVE = "preview", "save"

@@ -1,0 +1,39 @@
+"""Where a reader's selection lies in a source's text, checked against the words the reader saw.
+
+Browsers select text in UTF-16 units; the server converts at this edge (sources.offsets) and checks
+the quote against the canonical text before anything is written. The reader, re-attaching an
+orphaned passage and the API all come through here.
+"""
+
+from django.core.exceptions import ValidationError
+
+from .anchoring import QuoteNotFound, locate_quote
+from .models import Source
+from .offsets import Utf16Index
+
+
+def resolve_selection(source: Source, data: dict) -> tuple[int, int]:
+    """Code-point (start, end) of the annotated text; ValidationError naming the problem otherwise.
+
+    With UTF-16 offsets from the browser the quote must be exactly the text there. Without them
+    (the no-JavaScript form) the quote is looked up and must occur once.
+    """
+    text, exact = source.text, data["exact"]
+    if data.get("start16") is None:
+        try:
+            return locate_quote(text, exact)
+        except QuoteNotFound as error:
+            raise ValidationError(str(error)) from error
+    index = Utf16Index(text)
+    try:
+        start, end = index.to_codepoints(data["start16"]), index.to_codepoints(data["end16"])
+    except ValueError as error:
+        raise ValidationError(f"The selection does not fit this text: {error}") from error
+    if start >= end:
+        raise ValidationError("The selection is empty.")
+    if text[start:end] != exact:
+        raise ValidationError(
+            "The selected text does not match the source at that position (the page may be out of date). "
+            "Reload the page and select the passage again."
+        )
+    return start, end
