@@ -199,7 +199,7 @@ def main() -> None:
             if case == "cold":
                 cold_times[name] = (seconds, trivial)
             print(
-                f"{name:>12} {case:<8} {seconds * 1e3:9.2f} {trivial * 1e3:10.3f} {ratio:10.1f} {target or '':>7}  "
+                f"{name:>12} {case:<8} {seconds * 1e3:9.2f} {trivial * 1e3:10.3f} {ratio:10.2f} {target or '':>7}  "
                 f"{len(response.content):10,}  {verdict}"
             )
 

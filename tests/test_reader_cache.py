@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from arguments import reader_cache, reader_layer, reader_views, services, source_text
 from arguments.models import ArgumentMap, Event, Evidence
+from arguments.reader_query import PageQuery
 from config import session_identity
 from sources.models import Source
 
@@ -310,12 +311,17 @@ def test_the_page_row_holds_what_the_orm_would_load(rf, request, owner, public_m
 
     expected_map = ArgumentMap.objects.get(pk=public_map.pk)
     expected_source = Source.objects.defer("text", "original").get(pk=source.pk)
+
+    def same(made, expected, field):  # equal, and of the same type (a date, not its text; True, not 1)
+        value, wanted = getattr(made, field.attname), getattr(expected, field.attname)
+        assert (value, type(value)) == (wanted, type(wanted)), field.name
+
     for field in ArgumentMap._meta.concrete_fields:
-        assert getattr(reader.map, field.attname) == getattr(expected_map, field.attname), field.name
+        same(reader.map, expected_map, field)
     assert reader.source.get_deferred_fields() == expected_source.get_deferred_fields() == {"text", "original"}
     for field in Source._meta.concrete_fields:
         if field.name not in ("text", "original"):
-            assert getattr(reader.source, field.attname) == getattr(expected_source, field.attname), field.name
+            same(reader.source, expected_source, field)
     assert reader.access.role == role
     assert reader.map.last_event_id == Event.objects.filter(map=public_map).latest("id").pk
     if who is None:
@@ -323,8 +329,30 @@ def test_the_page_row_holds_what_the_orm_would_load(rf, request, owner, public_m
     else:
         expected_user = get_user_model().objects.get(pk=http.user.pk)
         for field in get_user_model()._meta.concrete_fields:
-            assert getattr(reader.row.user, field.attname) == getattr(expected_user, field.attname), field.name
+            same(reader.row.user, expected_user, field)
     assert reader.source.text == source.text  # loaded when used, as a deferred field is
+
+
+def test_the_page_statement_reads_the_same_row_on_the_driver_and_through_django(client, owner, private_map, source):
+    """Unwatched, the statement runs on the driver's cursor; watched (DEBUG, a test counting), through
+    Django's, where it is logged and counted. Both give the same row, session included."""
+    client.force_login(owner)
+    key = client.cookies["sessionid"].value
+    query = PageQuery.for_connection(connection)
+    assert not connection.queries_logged and query.driver_sql is not None
+
+    def read():
+        return PageQuery.fetch(owner.pk, private_map.slug, source.slug, session_key=key).values
+
+    with CaptureQueriesContext(connection) as watched:
+        through_django = read()
+    with CaptureQueriesContext(connection) as unwatched:
+        connection.force_debug_cursor = False  # as in production: nothing records queries
+        on_driver = read()
+    assert len(watched) == 1 and len(unwatched) == 0
+    assert on_driver == through_django
+    assert through_django[query.session_position] is not None  # the session row was joined
+    assert PageQuery.fetch(owner.pk, private_map.slug, "no-such-source", session_key=key) is None
 
 
 def test_the_page_row_refuses_outsiders_and_other_sources(rf, outsider, owner, private_map, source):

@@ -5,7 +5,8 @@ page and checks the session against it. Each test here first lets the process le
 then changes something Django's check would notice, and expects the page Django's answer would give.
 """
 
-from datetime import timedelta
+import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth import HASH_SESSION_KEY
@@ -69,6 +70,21 @@ def test_an_expired_session_is_a_visitor_again(client, editor, private_map, sour
     Session.objects.filter(pk=session_of(client).pk).update(expire_date=timezone.now() - timedelta(seconds=1))
     response, _ = reader(client, private_map, source, etag=etag)
     assert response.status_code == 404
+
+
+def test_a_session_expiring_within_the_second_still_gets_its_page(client, editor, private_map, source):
+    """The statement takes the time rounded up to the next second (PageQuery.session_cutoff), so it may
+    miss a session about to expire; the page then asks Django, which checks the exact time."""
+    etag = learned(client, editor, private_map, source)
+    if time.time() % 1 > 0.6:  # leave the request most of a second before the next whole one
+        time.sleep(1 - time.time() % 1)
+    next_second = datetime.fromtimestamp(int(time.time()) + 1, tz=UTC)
+    soon = next_second - timedelta(milliseconds=20)  # after now, before the statement's rounded-up time
+    Session.objects.filter(pk=session_of(client).pk).update(expire_date=soon)
+    response, queries = reader(client, private_map, source, etag=etag)
+    assert timezone.now() < soon, "the machine was too slow for this test"
+    assert response.status_code == 304  # still the editor: not the visitor's 404
+    assert queries > 1  # the statement missed the session; Django's own check found it
 
 
 def test_a_new_password_signs_the_session_out(client, editor, private_map, source):
