@@ -1,17 +1,15 @@
 """The reader's forms: annotating a selected passage, and changing a piece of evidence."""
 
 from django import forms
-from django.core.exceptions import ValidationError
+
+from sources.selection import SelectionForm
 
 from .models import Claim, Stance
 
 
-class AnnotateForm(forms.Form):
+class AnnotateForm(SelectionForm):
     MODE_NEW, MODE_LINK = "new", "link"
 
-    start16 = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
-    end16 = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
-    exact = forms.CharField(strip=False, label="Selected passage", max_length=20_000)
     mode = forms.ChoiceField(
         choices=[(MODE_NEW, "New claim stated by this passage"), (MODE_LINK, "Link to an existing claim")],
         initial=MODE_NEW,
@@ -29,14 +27,6 @@ class AnnotateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.claims = claims or {}
 
-    def clean_exact(self) -> str:
-        exact = self.cleaned_data["exact"]
-        if not exact.strip():
-            raise ValidationError("Select some text first.")
-        if exact != exact.strip():
-            raise ValidationError("The selection begins or ends with white space; select the words themselves.")
-        return exact
-
     def clean(self) -> dict:
         data = super().clean()
         if data.get("mode") == self.MODE_NEW:
@@ -50,8 +40,6 @@ class AnnotateForm(forms.Form):
                 self.add_error("claim", "That claim is not in this map.")
             if not data.get("stance"):
                 self.add_error("stance", "Say whether the passage supports or opposes the claim.")
-        if (data.get("start16") is None) != (data.get("end16") is None):
-            self.add_error("exact", "The selection was sent incompletely; select the text again.")
         return data
 
 

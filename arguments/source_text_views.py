@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from sources.models import AnchorStatus, Passage
 from sources.rendering import render_reader
-from sources.selection import resolve_selection
+from sources.selection import SelectionForm, resolve_selection
 
 from . import source_text
 from .access import Need
@@ -44,25 +44,12 @@ class SourceTextForm(forms.Form):
         return source_text.canonical_text(self.cleaned_data["text"])
 
 
-class ReattachForm(forms.Form):
-    start16 = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
-    end16 = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+class ReattachForm(SelectionForm):
+    NOUN = "The words begin or end"
+    SELECT = "Select or paste the new words first."
+
     exact = forms.CharField(strip=False, label="New words", max_length=20_000, widget=forms.Textarea)
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-
-    def clean_exact(self) -> str:
-        exact = self.cleaned_data["exact"]
-        if not exact.strip():
-            raise ValidationError("Select or paste the new words first.")
-        if exact != exact.strip():
-            raise ValidationError("The words begin or end with white space; select the words themselves.")
-        return exact
-
-    def clean(self) -> dict:
-        data = super().clean()
-        if (data.get("start16") is None) != (data.get("end16") is None):
-            self.add_error("exact", "The selection was sent incompletely; select the words again.")
-        return data
 
 
 def digest(text: str) -> str:

@@ -5,11 +5,40 @@ the quote against the canonical text before anything is written. The reader, re-
 orphaned passage and the API all come through here.
 """
 
+from django import forms
 from django.core.exceptions import ValidationError
 
 from .anchoring import QuoteNotFound, locate_quote
 from .models import Source
 from .offsets import Utf16Index
+
+
+class SelectionForm(forms.Form):
+    """The fields a selection arrives in: UTF-16 offsets (absent without JavaScript) and the quoted words.
+
+    Subclasses name what is selected in their messages (`NOUN`, `SELECT`) and may relabel `exact`.
+    """
+
+    NOUN = "The selection begins or ends"  # what the white-space message starts with
+    SELECT = "Select some text first."  # the message for an empty selection
+
+    start16 = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    end16 = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    exact = forms.CharField(strip=False, label="Selected passage", max_length=20_000)
+
+    def clean_exact(self) -> str:
+        exact = self.cleaned_data["exact"]
+        if not exact.strip():
+            raise ValidationError(self.SELECT)
+        if exact != exact.strip():
+            raise ValidationError(f"{self.NOUN} with white space; select the words themselves.")
+        return exact
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if (data.get("start16") is None) != (data.get("end16") is None):
+            self.add_error("exact", "The selection was sent incompletely; select the words again.")
+        return data
 
 
 def resolve_selection(source: Source, data: dict) -> tuple[int, int]:
