@@ -150,27 +150,7 @@ def build_layer(access: MapAccess, source: Source, filters: ReaderFilters, query
     calls), and text repeated across rows (a claim, an author) is escaped once.
     """
     argument_map = access.map
-    username_field = "created_by__" + get_user_model().USERNAME_FIELD
-    rows = list(
-        Evidence.objects.filter(map=argument_map, passage__source=source)
-        .order_by("passage__start", "passage__end", "id")
-        .values_list(
-            "id",
-            "passage_id",
-            "passage__start",
-            "passage__end",
-            "passage__exact",
-            "passage__anchor_status",
-            "passage__version",
-            "claim_id",
-            "claim__text",
-            "stance",
-            "note",
-            "created_by_id",
-            username_field,
-            "version",
-        )
-    )
+    rows = evidence_rows(argument_map, source)
     text = source.text
     urls = _Urls(argument_map.slug, source.slug, query)
 
@@ -238,6 +218,36 @@ def build_layer(access: MapAccess, source: Source, filters: ReaderFilters, query
         ),
         "other_sources": other_sources or '<li class="muted">None</li>',
     }
+
+
+def evidence_rows(argument_map, source: Source) -> list[tuple]:
+    """The map's evidence on the source in reading order, as the tuples the layer is built from:
+    (id, passage id, start, end, exact, anchor status, passage version, claim id, claim text, stance,
+    note, author id, author's username, version).
+
+    On its own because it is the floor of a cold page: bench/reader.py times it apart.
+    """
+    username_field = "created_by__" + get_user_model().USERNAME_FIELD
+    return list(
+        Evidence.objects.filter(map=argument_map, passage__source=source)
+        .order_by("passage__start", "passage__end", "id")
+        .values_list(
+            "id",
+            "passage_id",
+            "passage__start",
+            "passage__end",
+            "passage__exact",
+            "passage__anchor_status",
+            "passage__version",
+            "claim_id",
+            "claim__text",
+            "stance",
+            "note",
+            "created_by_id",
+            username_field,
+            "version",
+        )
+    )
 
 
 def _items(rows: list[tuple], urls: _Urls, esc: _Escaped) -> Controlled:

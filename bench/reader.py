@@ -14,6 +14,8 @@ annotation), best of several runs, with the settings production uses (DEBUG off;
 
 Then a seminar after a change: the owner quotes a few more words, and the owner, an editor, ten
 annotators and ten viewers, each with their own session, read the 1,000-passage page one after another.
+Last, where a cold 1,000-passage page's time goes: the evidence rows read alone (the floor of any
+page rendered on the server), the shared layer built from them, and the rest of the page.
 
 The process has seen the session before (as it has after a reader's first page), so the reader
 checks it in its own statement (config/session_identity.py).
@@ -269,6 +271,27 @@ def main() -> None:
     )
     ratio = statement / trivial
     print(f"the reader's one statement on its own: {statement * 1e3:.3f} ms, {ratio:.2f}x the trivial view")
+
+    # Where a cold page's time goes at 1,000: the evidence rows read alone (one query, no HTML: what no
+    # server-rendered page can avoid), the shared layer built from them, and the rest of the page.
+    from arguments.access import MapAccess
+    from arguments.reader_layer import ReaderFilters, build_shared_layer, evidence_rows
+    from sources.models import Source
+
+    argument_map, source = maps[first_name]
+    source = Source.objects.get(pk=source.pk)  # with its text, as the cold page loads it
+    access = MapAccess(owner, argument_map, "owner")
+    rows_alone, trivial, rows = best_against(lambda: evidence_rows(argument_map, source), trivial_view, 50)
+    layer_alone, trivial_too, _ = best_against(
+        lambda: build_shared_layer(access, source, ReaderFilters(), ""), trivial_view, 20
+    )
+    cold_ratio = cold_times[first_name][0] / cold_times[first_name][1]
+    rest = cold_ratio - layer_alone / trivial_too
+    print(
+        f"a cold page at {first_name} ({cold_ratio:.1f}x): its {len(rows):,} evidence rows alone "
+        f"{rows_alone * 1e3:.2f} ms, {rows_alone / trivial:.1f}x; the shared layer (rows included) "
+        f"{layer_alone * 1e3:.2f} ms, {layer_alone / trivial_too:.1f}x; the rest of the page about {rest:.1f}x"
+    )
 
     if args.profile:
         import cProfile
