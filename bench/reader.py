@@ -27,9 +27,8 @@ ASGI, Django first joins them into one string (arguments/reader_cache.page_respo
 Each is printed as a ratio to the trivial view, timed in blocks alternating with the case's own (five
 rounds for the cold page, ten for the others, the best of each taken; bench/timing.py best_against),
 plus the cold cost per passage at 10,000 against 1,000 (after taking away the trivial view's time),
-for both 10,000 maps. Targets
-at 1,000 passages: cold at most 15x, cached 2x, 304 1.2x; per passage, 10,000 at most 1.3x what
-1,000 costs.
+for both 10,000 maps. Targets at 1,000 passages: cold at most 15x, cached 2x, 304 1.2x; per passage,
+10,000 at most 1.3x what 1,000 costs.
 
 Run: .venv/bin/python bench/reader.py [--runs N] [--profile] [--debug]
 """
