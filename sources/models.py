@@ -58,12 +58,10 @@ class Source(models.Model):
     doi = models.CharField(max_length=200, blank=True)
     notes = models.TextField(blank=True)
 
-    # The canonical text: normalised plain text that every passage offset refers to.
-    text = models.TextField()
+    # Of the canonical text (`text`, below with the other large column).
     sha256 = models.CharField(max_length=64, editable=False)
     revision = models.PositiveIntegerField(default=1, help_text="Bumped whenever the text changes.")
 
-    original = models.BinaryField(blank=True, editable=False)
     original_name = models.CharField(max_length=255, blank=True)
     original_format = models.CharField(max_length=10, choices=SourceFormat.choices)
 
@@ -73,6 +71,14 @@ class Source(models.Model):
     version = models.PositiveIntegerField(default=1)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+
+    # The canonical text (normalised plain text that every passage offset refers to) and the file it
+    # came from. These two large columns come last: SQLite stores a row's values in column order, and
+    # a column after a long text lies past the text's overflow pages. Every reader request reads the
+    # other columns (arguments/reader_query.py); with `text` before them, a 1 MB text cost each one a
+    # walk through some 250 pages. Migration 0004 moved them last in tables made before.
+    text = models.TextField()
+    original = models.BinaryField(blank=True, editable=False)
 
     objects = SourceQuerySet.as_manager()
 
