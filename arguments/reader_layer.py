@@ -24,7 +24,7 @@ from sources.models import AnchorStatus, Source
 from sources.rendering import Span, render_reader
 
 from .access import MapAccess
-from .models import Claim, ClaimKind, Evidence, MapSource, Stance
+from .models import ArgumentMap, Claim, ClaimKind, Evidence, MapSource, Stance
 
 LABEL_CLAIM_CHARS = 90
 QUOTE_WORDS = 24
@@ -220,7 +220,7 @@ def build_layer(access: MapAccess, source: Source, filters: ReaderFilters, query
     }
 
 
-def evidence_rows(argument_map, source: Source) -> list[tuple]:
+def evidence_rows(argument_map: ArgumentMap, source: Source) -> list[tuple]:
     """The map's evidence on the source in reading order, as the tuples the layer is built from:
     (id, passage id, start, end, exact, anchor status, passage version, claim id, claim text, stance,
     note, author id, author's username, version).
