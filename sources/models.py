@@ -74,9 +74,7 @@ class Source(models.Model):
 
     # The canonical text (normalised plain text that every passage offset refers to) and the file it
     # came from. These two large columns come last: SQLite stores a row's values in column order, and
-    # a column after a long text lies past the text's overflow pages. Every reader request reads the
-    # other columns (arguments/reader_query.py); with `text` before them, a 1 MB text cost each one a
-    # walk through some 250 pages. Migration 0004 moved them last in tables made before.
+    # reading a column that lies after a long text walks the text's overflow pages.
     text = models.TextField()
     original = models.BinaryField(blank=True, editable=False)
 

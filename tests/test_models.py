@@ -3,7 +3,6 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 
 from arguments import services
 from arguments.models import Claim, Comment, Event, Evidence, Membership, Relation
@@ -163,35 +162,3 @@ def test_a_sources_large_columns_come_last():
     assert [f.column for f in Source._meta.concrete_fields][-2:] == ["text", "original"]
     if connection.vendor == "sqlite":  # PostgreSQL keeps long values apart from the row, and its table as made
         assert source_columns()[-2:] == ["text", "original"]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_moving_the_large_columns_last_keeps_every_source_and_its_passages():
-    before, after = ("sources", "0003_plain_orderings"), ("sources", "0004_large_columns_last")
-    executor = MigrationExecutor(connection)
-    executor.migrate([before])
-    old_apps = executor.loader.project_state(before).apps
-    if connection.vendor == "sqlite":  # undoing 0004 leaves the order as it is: make the table as 0003 had it
-        with connection.schema_editor() as editor:
-            editor._remake_table(old_apps.get_model("sources", "Source"))
-    text = "Coalitions act when the Council is blocked. " * 30_000  # past many overflow pages
-    source = old_apps.get_model("sources", "Source").objects.create(
-        title="Long", slug="long", text=text, original=b"%PDF", original_format="pdf", sha256="x" * 64
-    )
-    old_apps.get_model("sources", "Passage").objects.create(
-        source_id=source.pk, start=0, end=10, exact=text[:10], anchor_status="anchored"
-    )
-    if connection.vendor == "sqlite":
-        assert source_columns()[-2:] != ["text", "original"]
-
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([after])
-
-    moved = Source.objects.get(pk=source.pk)
-    assert (moved.text, bytes(moved.original), moved.slug) == (text, b"%PDF", "long")
-    assert Passage.objects.get(source=moved).exact == text[:10]
-    if connection.vendor == "sqlite":
-        assert source_columns()[-2:] == ["text", "original"]
-        with connection.cursor() as cursor:
-            assert cursor.execute("PRAGMA foreign_key_check").fetchall() == []
