@@ -16,9 +16,10 @@ from rest_framework.views import APIView
 
 from arguments import services
 from arguments.access import Need, readable_sources
-from arguments.export_views import FORMATS_BY_KEY, MAX_IMPORT_BYTES, download, import_document
-from arguments.interchange import ImportProblem
-from arguments.interchange.dot import SvgUnavailable
+from arguments.exports.common import ImportProblem
+from arguments.exports.dot import SvgUnavailable
+from arguments.exports.imports import MAX_IMPORT_BYTES, import_document
+from arguments.exports.registry import FORMATS_BY_KEY, download
 from arguments.models import ArgumentMap, MapSource, Membership, Role
 from sources.models import Passage
 from sources.services import import_source

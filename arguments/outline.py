@@ -9,7 +9,7 @@ once and the outline stays finite.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .assessment import STANCE_POSITION, Assessment, assess
+from .evaluation.assessment import STANCE_POSITION, Assessment, assess
 from .models import ArgumentMap, Claim, ClaimKind, Evidence, Relation, RelationKind
 
 

@@ -1,36 +1,68 @@
-from django.urls import include, path
+"""Every URL of the arguments app, mounted under /maps/ (config/urls.py). URL names are stable: pages,
+templates and tests reverse them as "arguments:<name>"."""
 
-from . import claim_views, export_views, member_views, reader_urls, views
+from django.urls import path
+
+from .exports import views as exports
+from .live import views as live
+from .reader import text_views as source_text
+from .reader import views as reader
+from .views import claims, graph, maps, members
 
 app_name = "arguments"
 urlpatterns = [
-    # The reader first: it is the page asked for most (live updates fetch it again), and Django tries
-    # patterns in order. Its patterns are listed here, not included, which would cost another level of resolving.
-    *reader_urls.urlpatterns,
-    path("", views.map_list, name="list"),
-    path("new/", views.map_new, name="new"),
-    path("import/", export_views.map_import, name="import"),
-    path("<slug:slug>/", views.map_detail, name="map"),
-    path("<slug:slug>/settings/", views.map_settings, name="settings"),
-    path("<slug:slug>/search/", views.map_search, name="search"),
-    path("<slug:slug>/activity/", views.map_activity, name="activity"),
-    path("<slug:slug>/members/", member_views.members, name="members"),
-    path("<slug:slug>/members/invite/", member_views.invite, name="invite"),
-    path("<slug:slug>/members/links/", member_views.create_link, name="create_link"),
-    path("<slug:slug>/members/links/<int:invitation_id>/revoke/", member_views.revoke_link, name="revoke_link"),
-    path("<slug:slug>/members/<int:membership_id>/", member_views.change_member, name="change_member"),
-    path("<slug:slug>/leave/", member_views.leave, name="leave"),
-    path("<slug:slug>/brief/", views.map_brief, name="brief"),
-    path("<slug:slug>/add-source/", views.map_add_source, name="add_source"),
-    path("<slug:slug>/claims/<int:claim_id>/", claim_views.claim_detail, name="claim"),
-    path("<slug:slug>/claims/<int:claim_id>/comments/", claim_views.claim_comment, name="claim_comment"),
-    path("<slug:slug>/claims/<int:claim_id>/edit/", claim_views.claim_edit, name="claim_edit"),
-    path("<slug:slug>/claims/<int:claim_id>/delete/", claim_views.claim_delete, name="claim_delete"),
-    path("<slug:slug>/delete/", views.map_delete, name="delete"),
-    path("<slug:slug>/sources/<slug:source_slug>/remove/", views.map_remove_source, name="remove_source"),
-    path("<slug:slug>/claims/<int:claim_id>/respond/", claim_views.claim_respond, name="claim_respond"),
-    path("<slug:slug>/relations/<int:relation_id>/", claim_views.relation_edit, name="relation_edit"),
-    path("", include("arguments.graph_urls")),
-    path("", include("arguments.export_urls")),
-    path("", include("arguments.live_urls")),
+    # Maps
+    path("", maps.map_list, name="list"),
+    path("new/", maps.map_new, name="new"),
+    path("import/", exports.map_import, name="import"),
+    path("<slug:slug>/", maps.map_detail, name="map"),
+    path("<slug:slug>/settings/", maps.map_settings, name="settings"),
+    path("<slug:slug>/delete/", maps.map_delete, name="delete"),
+    path("<slug:slug>/search/", maps.map_search, name="search"),
+    path("<slug:slug>/activity/", maps.map_activity, name="activity"),
+    path("<slug:slug>/brief/", maps.map_brief, name="brief"),
+    path("<slug:slug>/add-source/", maps.map_add_source, name="add_source"),
+    path("<slug:slug>/sources/<slug:source_slug>/remove/", maps.map_remove_source, name="remove_source"),
+    # Members
+    path("<slug:slug>/members/", members.members, name="members"),
+    path("<slug:slug>/members/invite/", members.invite, name="invite"),
+    path("<slug:slug>/members/links/", members.create_link, name="create_link"),
+    path("<slug:slug>/members/links/<int:invitation_id>/revoke/", members.revoke_link, name="revoke_link"),
+    path("<slug:slug>/members/<int:membership_id>/", members.change_member, name="change_member"),
+    path("<slug:slug>/leave/", members.leave, name="leave"),
+    # Claims and relations
+    path("<slug:slug>/claims/<int:claim_id>/", claims.claim_detail, name="claim"),
+    path("<slug:slug>/claims/<int:claim_id>/comments/", claims.claim_comment, name="claim_comment"),
+    path("<slug:slug>/claims/<int:claim_id>/edit/", claims.claim_edit, name="claim_edit"),
+    path("<slug:slug>/claims/<int:claim_id>/delete/", claims.claim_delete, name="claim_delete"),
+    path("<slug:slug>/claims/<int:claim_id>/respond/", claims.claim_respond, name="claim_respond"),
+    path("<slug:slug>/relations/<int:relation_id>/", claims.relation_edit, name="relation_edit"),
+    # The reader: a source read and annotated inside the map, its text edited, orphans re-attached
+    path("<slug:slug>/sources/<slug:source_slug>/", reader.map_source, name="source"),
+    path("<slug:slug>/sources/<slug:source_slug>/annotate/", reader.annotate, name="annotate"),
+    path(
+        "<slug:slug>/sources/<slug:source_slug>/evidence/<int:evidence_id>/",
+        reader.evidence_edit,
+        name="reader_evidence_edit",
+    ),
+    path(
+        "<slug:slug>/sources/<slug:source_slug>/evidence/<int:evidence_id>/delete/",
+        reader.evidence_delete,
+        name="reader_evidence_delete",
+    ),
+    path("<slug:slug>/sources/<slug:source_slug>/edit-text/", source_text.edit_text, name="source_edit_text"),
+    path(
+        "<slug:slug>/sources/<slug:source_slug>/passages/<int:passage_id>/reattach/",
+        source_text.reattach,
+        name="reattach",
+    ),
+    # The graph
+    path("<slug:slug>/graph/", graph.map_graph, name="graph"),
+    path("<slug:slug>/graph/claims/<int:claim_id>/", graph.graph_claim, name="graph_claim"),
+    # Downloads
+    path("<slug:slug>/export/", exports.map_export, name="export"),
+    path("<slug:slug>/export/<str:format>/", exports.map_export_format, name="export_format"),
+    # Live updates
+    path("<slug:slug>/events/", live.events_feed, name="events"),
+    path("<slug:slug>/events/stream/", live.events_stream, name="events_stream"),
 ]

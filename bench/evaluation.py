@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from arguments.evaluation import (  # noqa: E402 - the path must be set first
+from arguments.evaluation.semantics import (  # noqa: E402 - the path must be set first
     _strongly_connected,
     base_score,
     dfquad_strengths,

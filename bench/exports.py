@@ -53,8 +53,8 @@ def main() -> None:
     from django.urls import reverse
     from interchange import build_map  # bench/interchange.py
 
-    from arguments.export_views import FORMATS
-    from arguments.interchange.dot import MAX_SVG_CLAIMS
+    from arguments.exports.dot import MAX_SVG_CLAIMS
+    from arguments.exports.registry import FORMATS
 
     logging.getLogger("django.request").setLevel(logging.CRITICAL)  # the expected 422 / 503 answers
     logging.getLogger("fpdf").setLevel(logging.CRITICAL)

@@ -114,7 +114,10 @@ def main() -> None:
     from django.core.management import call_command
     from django.test import Client
 
-    from arguments.interchange import dumps, export_aif, export_map, import_aif, import_map
+    from arguments.exports.aif import import_aif
+    from arguments.exports.aif_export import export_aif
+    from arguments.exports.common import dumps
+    from arguments.exports.warrant_json import export_map, import_map
 
     call_command("migrate", verbosity=0)
     start = time.perf_counter()

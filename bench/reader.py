@@ -146,7 +146,7 @@ def main() -> None:
     from django.test import Client
     from django.urls import reverse
 
-    from arguments import reader_cache
+    from arguments.reader import cache as reader_cache
 
     call_command("migrate", verbosity=0)
     if not settings.DEBUG:  # pages name their static files through the manifest collectstatic writes
@@ -278,7 +278,7 @@ def main() -> None:
     # Where a cold page's time goes at 1,000: the evidence rows read alone (one query, no HTML: what no
     # server-rendered page can avoid), the shared layer built from them, and the rest of the page.
     from arguments.access import MapAccess
-    from arguments.reader_layer import ReaderFilters, build_shared_layer, evidence_rows
+    from arguments.reader.layer import ReaderFilters, build_shared_layer, evidence_rows
     from sources.models import Source
 
     argument_map, source = maps[first_name]

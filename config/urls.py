@@ -2,13 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from arguments import member_views
-from arguments import views as argument_views
+from arguments.views import maps as map_views
+from arguments.views import members as member_views
 
 from . import views
 
 urlpatterns = [
-    path("", argument_views.home, name="home"),
+    path("", map_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("maps/", include("arguments.urls")),  # early: most requests are for maps (patterns are tried in order)
     path("accounts/login/", views.LoginView.as_view(), name="login"),

@@ -5,8 +5,9 @@ from django.conf import settings
 from django.contrib.auth.hashers import get_hashers
 from django.test import override_settings
 
-from arguments import reader_cache, services
+from arguments import services
 from arguments.models import Visibility
+from arguments.reader import cache as reader_cache
 from config import ratelimit, session_identity
 
 from .factories import make_map, make_source, make_user

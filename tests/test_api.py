@@ -8,7 +8,8 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from arguments.interchange import dumps, export_map
+from arguments.exports.common import dumps
+from arguments.exports.warrant_json import export_map
 from arguments.models import ArgumentMap, Claim, Comment, Event, Evidence, MapSource, Membership, Relation
 from sources.models import Passage, Source
 
@@ -597,7 +598,7 @@ def test_a_cursor_beyond_every_id_is_an_empty_page(api, private_map, owner):
 
 
 def test_a_map_too_large_to_draw_gets_422_with_the_reason(api, private_map, owner, monkeypatch):
-    from arguments.interchange import dot
+    from arguments.exports import dot
 
     monkeypatch.setattr(dot, "MAX_SVG_CLAIMS", 0)
     make_claim(private_map, "One claim too many.")

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from arguments.evaluation import (
+from arguments.evaluation.semantics import (
     Explanation,
     Label,
     MapEvaluation,

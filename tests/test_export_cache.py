@@ -7,11 +7,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from arguments import export_views
+from arguments.exports import registry
+from arguments.exports import views as export_views
 
 from .factories import grow_map, make_claim
 
-FORMATS = [fmt.key for fmt in export_views.FORMATS]
+FORMATS = [fmt.key for fmt in registry.FORMATS]
 
 
 def export_url(argument_map, fmt: str) -> str:
@@ -38,13 +39,13 @@ def count_builds(monkeypatch) -> list[str]:
     """Record each time an exporter really runs (the cache is bypassed)."""
     built: list[str] = []
     formats = []
-    for fmt in export_views.FORMATS:
+    for fmt in registry.FORMATS:
 
         def build(m, base, _fmt=fmt):
             built.append(_fmt.key)
             return _fmt.build(m, base)
 
-        formats.append(export_views.ExportFormat(**{**fmt.__dict__, "build": build}))
+        formats.append(registry.ExportFormat(**{**fmt.__dict__, "build": build}))
     monkeypatch.setattr(export_views, "FORMATS_BY_KEY", {fmt.key: fmt for fmt in formats})
     return built
 
@@ -137,7 +138,7 @@ def test_a_cached_download_costs_the_same_few_queries_at_any_size(owner_client, 
 
 
 def test_a_failed_svg_is_not_cached(owner_client, grown_map, monkeypatch):
-    from arguments.interchange import dot
+    from arguments.exports import dot
 
     monkeypatch.setattr(dot, "MAX_SVG_CLAIMS", 1)
     refused = owner_client.get(export_url(grown_map, "svg"))

@@ -8,10 +8,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from arguments import export_views
-from arguments.export_views import FORMATS
-from arguments.interchange import dot as dot_module
-from arguments.interchange import dumps, export_aif, export_map
+from arguments.exports import dot as dot_module
+from arguments.exports import registry
+from arguments.exports import views as export_views
+from arguments.exports.aif_export import export_aif
+from arguments.exports.common import dumps
+from arguments.exports.registry import FORMATS
+from arguments.exports.warrant_json import export_map
 from arguments.models import ArgumentMap, Claim, Event, Membership, Role
 
 from .factories import grow_map, make_source
@@ -102,7 +105,7 @@ def test_each_download_has_its_content_type_and_file_name(client, owner, grown_m
     response = client.get(export_url(grown_map, fmt))
     assert response.status_code == 200, response.content[:500]
     assert response["Content-Type"].split(";")[0] == EXPECTED_TYPES[fmt]
-    extension = export_views.FORMATS_BY_KEY[fmt].extension
+    extension = registry.FORMATS_BY_KEY[fmt].extension
     assert response["Content-Disposition"] == f'attachment; filename="{grown_map.slug}.{extension}"'
     assert len(response.content) > 0
 

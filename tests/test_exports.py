@@ -19,12 +19,12 @@ import pytest
 
 from arguments import services
 from arguments.demo import load_demo
-from arguments.interchange import dot as dot_module
-from arguments.interchange.argdown import MAX_DEPTH, escape, export_argdown
-from arguments.interchange.dot import SvgUnavailable, export_dot, export_svg
-from arguments.interchange.graphml import export_graphml
-from arguments.interchange.tables import export_tables
-from arguments.interchange.webannotation import export_webannotation
+from arguments.exports import dot as dot_module
+from arguments.exports.argdown import MAX_DEPTH, escape, export_argdown
+from arguments.exports.dot import SvgUnavailable, export_dot, export_svg
+from arguments.exports.graphml import export_graphml
+from arguments.exports.tables import export_tables
+from arguments.exports.webannotation import export_webannotation
 from arguments.models import Claim, ClaimKind, Comment, Evidence, MapSource, Relation
 from sources.models import Passage, Source
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from arguments import services
-from arguments.assessment import assess_map
+from arguments.evaluation.assessment import assess_map
 from arguments.models import Claim, Relation, Visibility
 
 from .factories import grow_map, make_claim, make_map, make_source

@@ -14,7 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arguments.demo import load_demo
-from arguments.interchange import ImportProblem, dumps, export_aif, import_aif
+from arguments.exports.aif import import_aif
+from arguments.exports.aif_export import export_aif
+from arguments.exports.common import ImportProblem, dumps
 from arguments.models import ArgumentMap, ClaimKind, Evidence, Relation
 from sources.extractors import extract_html
 from sources.normalise import normalise

@@ -15,8 +15,10 @@ from hypothesis import strategies as st
 
 from arguments import services
 from arguments.demo import load_demo
-from arguments.interchange import ImportProblem, dumps, export_aif, export_map, import_map
-from arguments.interchange.rows import insert_rows
+from arguments.exports.aif_export import export_aif
+from arguments.exports.common import ImportProblem, dumps
+from arguments.exports.rows import insert_rows
+from arguments.exports.warrant_json import export_map, import_map
 from arguments.models import ArgumentMap, Claim, Comment, Event, Evidence, MapSource, Membership, Relation, Role
 from sources.models import Passage, Source
 

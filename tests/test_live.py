@@ -8,7 +8,9 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from arguments import live, services
+from arguments import services
+from arguments.live import feed as live
+from arguments.live import hub as live_hub
 from arguments.models import Event, Visibility
 
 from .factories import grow_map, make_claim, make_map, make_source
@@ -241,7 +243,7 @@ def test_hub_wakes_only_the_streams_of_the_map_that_changed():
     import asyncio
 
     async def scenario():
-        hub = live.Hub()
+        hub = live_hub.Hub()
         hub.task = asyncio.get_running_loop().create_future()  # pretend to listen: no database here
         mine, other = hub.subscribe(1), hub.subscribe(2)
         hub.dispatch("1:99")

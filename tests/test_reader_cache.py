@@ -10,9 +10,13 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from arguments import reader_cache, reader_layer, reader_views, services, source_text
+from arguments import services
 from arguments.models import ArgumentMap, Event, Evidence
+from arguments.reader import cache as reader_cache
+from arguments.reader import layer as reader_layer
+from arguments.reader import views as reader_views
 from arguments.reader_query import PageQuery
+from arguments.services import source_text
 from config import session_identity
 from sources.models import Source
 

@@ -16,8 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from arguments import reader_cache, services
+from arguments import services
 from arguments.models import Membership
+from arguments.reader import cache as reader_cache
 from config import session_identity
 
 from .factories import cite, make_source

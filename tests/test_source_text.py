@@ -3,9 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from arguments import services, source_text
+from arguments import services
 from arguments.activity import describe, link_for
 from arguments.models import Event, Evidence, Verb
+from arguments.services import source_text
 from sources.models import AnchorStatus, Passage, Source
 
 from .factories import cite, make_claim, make_map

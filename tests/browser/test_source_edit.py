@@ -170,7 +170,7 @@ def test_editor_edits_the_text_and_reattaches_the_orphan(live_server, page, demo
 
 def test_reattaching_from_the_keyboard(live_server, page, demo, cited):
     source, passages = cited
-    from arguments import source_text
+    from arguments.services import source_text
 
     source_text.edit_source_text(source=source, actor=None, text=EDITED, expected_version=source.version)
     reader = f"/maps/{demo.slug}/sources/{source.slug}/"
@@ -224,7 +224,7 @@ def test_the_reader_keeps_working_after_a_live_refresh(live_server, page, demo, 
 
 def test_a_viewer_sees_no_edit_text_or_reattach_control(live_server, page, demo, cited):
     source, _ = cited
-    from arguments import source_text
+    from arguments.services import source_text
 
     source_text.edit_source_text(source=source, actor=None, text=EDITED, expected_version=source.version)
     log_in(page, live_server, "demo-viewer", f"/maps/{demo.slug}/sources/{source.slug}/")

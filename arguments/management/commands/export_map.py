@@ -4,7 +4,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from arguments.interchange import FORMATS, dumps, export_aif, export_map
+from arguments.exports.aif_export import export_aif
+from arguments.exports.common import dumps
+from arguments.exports.imports import IMPORT_FORMATS
+from arguments.exports.warrant_json import export_map
 from arguments.models import ArgumentMap
 
 
@@ -13,7 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("slug", help="The map's slug, as in /maps/<slug>/.")
-        parser.add_argument("--format", choices=FORMATS, default="json", help="json (Warrant JSON, default) or aif.")
+        parser.add_argument(
+            "--format", choices=IMPORT_FORMATS, default="json", help="json (Warrant JSON, default) or aif."
+        )
         parser.add_argument("--output", "-o", help="File to write (default: standard output).")
 
     def handle(self, *args, slug: str, format: str, output: str | None, **options) -> None:

@@ -5,8 +5,10 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from arguments.interchange import FORMATS, ImportProblem, detect_format, import_aif, import_map, parse_document
-from arguments.interchange.common import MAX_DOCUMENT_BYTES
+from arguments.exports.aif import import_aif
+from arguments.exports.common import MAX_DOCUMENT_BYTES, ImportProblem, parse_document
+from arguments.exports.imports import IMPORT_FORMATS, detect_format
+from arguments.exports.warrant_json import import_map
 
 
 class Command(BaseCommand):
@@ -16,7 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("file", help="The file to read.")
         parser.add_argument("--owner", required=True, help="Username of the new map's owner.")
         parser.add_argument(
-            "--format", choices=FORMATS, help="json or aif (default: from the extension .aif, else from the content)."
+            "--format",
+            choices=IMPORT_FORMATS,
+            help="json or aif (default: from the extension .aif, else from the content).",
         )
         parser.add_argument("--title", help="Title for a map imported from AIF (which has none of its own).")
 

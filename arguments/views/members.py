@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import services
-from .access import Need, get_map_for
-from .forms import InvitationLinkForm, InviteForm, RoleForm
-from .models import Invitation, Membership
+from arguments import services
+from arguments.access import Need, get_map_for
+from arguments.forms import InvitationLinkForm, InviteForm, RoleForm
+from arguments.models import Invitation, Membership
 
 
 def _page(request, access, *, invite_form=None, link_form=None, status=200):

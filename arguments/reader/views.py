@@ -23,15 +23,17 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from arguments import services
+from arguments.access import MapAccess, Need, get_map_for, level_of
+from arguments.models import Claim, ClaimKind, Evidence, Stance
+from arguments.reader_query import PageQuery, PageRow
 from config import session_identity
 from sources.models import Source
 from sources.selection import resolve_selection
 
-from . import reader_cache, reader_layer, services
-from .access import MapAccess, Need, get_map_for, level_of
-from .models import Claim, ClaimKind, Evidence, Stance
-from .reader_forms import AnnotateForm, EvidenceEditForm, data_was_quoted
-from .reader_query import PageQuery, PageRow
+from . import cache as reader_cache
+from . import layer as reader_layer
+from .forms import AnnotateForm, EvidenceEditForm, data_was_quoted
 
 FILTER_KEYS = ("claim", "stance", "annotator")
 STANCES = frozenset(Stance.values)

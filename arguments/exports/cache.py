@@ -26,7 +26,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags
 
-from .models import ArgumentMap, MapSource
+from arguments.models import ArgumentMap, MapSource
 
 CACHE_SECONDS = 60 * 60
 MAX_CACHED_BYTES = 50 * 1024 * 1024

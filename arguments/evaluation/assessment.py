@@ -1,6 +1,6 @@
 """A map's evaluation, read from the database: which claims stand (grounded) and how strongly (DF-QuAD).
 
-The evaluation itself is pure (arguments/evaluation.py); this module feeds it from three
+The evaluation itself is pure (semantics.py); this module feeds it from three
 `values_list` queries, whatever the size of the map, and names claims in the explanations.
 """
 
@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from .evaluation import describe, evaluate_map
-from .models import ArgumentMap, Claim, Evidence, Relation
+from arguments.models import ArgumentMap, Claim, Evidence, Relation
+
+from .semantics import describe, evaluate_map
 
 STANCE_POSITION = {"states": 0, "supports": 1, "opposes": 2}
 LABEL_TEXT = {"in": "Accepted", "out": "Rejected", "undecided": "Undecided"}

@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from .access import Need, get_map_for
-from .assessment import LABEL_TEXT, STANCE_POSITION, assess, assess_map
-from .models import ArgumentMap, Claim, ClaimKind, Evidence, Relation, RelationKind, Stance
+from arguments.access import Need, get_map_for
+from arguments.evaluation.assessment import LABEL_TEXT, STANCE_POSITION, assess, assess_map
+from arguments.models import ArgumentMap, Claim, ClaimKind, Evidence, Relation, RelationKind, Stance
 
 LABEL_CHARS = 80
 TOP_QUOTES = 3

@@ -2,9 +2,8 @@
 
 from django import forms
 
+from arguments.models import Claim, Stance
 from sources.selection import SelectionForm
-
-from .models import Claim, Stance
 
 
 class AnnotateForm(SelectionForm):

@@ -20,11 +20,10 @@ from html import escape
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from arguments.access import MapAccess
+from arguments.models import ArgumentMap, Claim, ClaimKind, Evidence, MapSource, Stance
 from sources.models import AnchorStatus, Source
 from sources.rendering import Span, render_reader
-
-from .access import MapAccess
-from .models import ArgumentMap, Claim, ClaimKind, Evidence, MapSource, Stance
 
 LABEL_CLAIM_CHARS = 90
 QUOTE_WORDS = 24

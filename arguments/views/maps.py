@@ -9,16 +9,15 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from arguments import services
+from arguments.access import Need, get_map_for
+from arguments.activity import KIND_FILTERS, describe, link_for
+from arguments.exports.brief import SIDES, build_brief, selected_sides, to_markdown, to_pdf
+from arguments.forms import AddSourceForm, MapForm, MapSettingsForm
+from arguments.models import ArgumentMap, Event, Evidence, MapSource, Membership
+from arguments.outline import build_outline
+from arguments.search import search_map
 from sources.access import readable_sources
-
-from . import services
-from .access import Need, get_map_for
-from .activity import KIND_FILTERS, describe, link_for
-from .brief import SIDES, build_brief, selected_sides, to_markdown, to_pdf
-from .forms import AddSourceForm, MapForm, MapSettingsForm
-from .models import ArgumentMap, Event, Evidence, MapSource, Membership
-from .outline import build_outline
-from .search import search_map
 
 
 @require_GET

@@ -35,10 +35,10 @@ from django.http import HttpResponse
 from django.utils.http import parse_etags
 from django.utils.safestring import mark_safe
 
+from arguments.access import MapAccess
 from sources.models import Source
 
-from .access import MapAccess
-from .reader_layer import CONTROLLED_PARTS, ReaderFilters, build_shared_layer, control_scope, for_viewer
+from .layer import CONTROLLED_PARTS, ReaderFilters, build_shared_layer, control_scope, for_viewer
 
 # Bump when the layer's HTML or the page around it changes shape, so that old entries and ETags lapse.
 LAYOUT_VERSION = "6"

@@ -8,8 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .models import ArgumentMap, Claim, ClaimKind, Relation
-from .outline import Quote, quotes_by_claim
+from arguments.models import ArgumentMap, Claim, ClaimKind, Relation
+from arguments.outline import Quote, quotes_by_claim
 
 QUOTES_PER_ARGUMENT = 2
 # States first: a passage asserting the claim is the best evidence a debater can read out.

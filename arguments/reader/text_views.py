@@ -18,15 +18,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from arguments.access import Need
+from arguments.models import Evidence
+from arguments.services import EditConflict, source_text
 from sources.models import AnchorStatus, Passage
 from sources.rendering import render_reader
 from sources.selection import SelectionForm, resolve_selection
 
-from . import source_text
-from .access import Need
-from .models import Evidence
-from .reader_views import Reader, _reader_for
-from .services import EditConflict
+from .views import Reader, _reader_for
 
 ACTION_PREVIEW, ACTION_SAVE = "preview", "save"
 

@@ -17,8 +17,9 @@ from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
-from . import live
-from .access import Need, get_map_for
+from arguments.access import Need, get_map_for
+
+from . import feed, hub
 
 # How long the browser waits before reconnecting a dropped stream, in milliseconds.
 RETRY_MS = 1000
@@ -48,7 +49,7 @@ def events_feed(request, slug: str):
     newest = argument_map.last_event_id or 0
     etag = f'"{argument_map.pk}.{newest}"'
     raw_after = request.GET.get("after")
-    after = live.parse_event_id(raw_after)
+    after = feed.parse_event_id(raw_after)
     if raw_after is not None and after is None:
         return JsonResponse({"error": "`after` must be the id of an event: a whole number, 0 or more."}, status=400)
     if after is None:
@@ -57,7 +58,7 @@ def events_feed(request, slug: str):
         response = HttpResponse(status=304)
         response["ETag"] = etag
         return _revalidate(response)
-    events, more = live.events_after(argument_map.pk, argument_map.get_absolute_url(), after)
+    events, more = feed.events_after(argument_map.pk, argument_map.get_absolute_url(), after)
     response = JsonResponse({"events": events, "last_id": events[-1]["id"] if events else after, "more": more})
     if not more:
         response["ETag"] = etag  # a partial page is not the whole answer for this state
@@ -66,7 +67,7 @@ def events_feed(request, slug: str):
 
 def _streaming_possible(request) -> bool:
     """Only an ASGI server can hold a stream without holding a thread; only PostgreSQL can wake it."""
-    return isinstance(request, ASGIRequest) and live.stream_available()
+    return isinstance(request, ASGIRequest) and hub.stream_available()
 
 
 def _readable(user, slug: str) -> tuple[int, str]:
@@ -81,7 +82,7 @@ def _readable(user, slug: str) -> tuple[int, str]:
 def _page_closing(map_id: int, map_url: str, after: int) -> tuple[list[dict], bool]:
     """One page of events, then close the connection: a stream must not hold one while it waits."""
     try:
-        return live.events_after(map_id, map_url, after)
+        return feed.events_after(map_id, map_url, after)
     finally:
         connections.close_all()
 
@@ -92,9 +93,9 @@ def _sse(event: dict) -> str:
 
 
 async def _stream(map_id: int, map_url: str, after: int) -> AsyncIterator[str]:
-    hub = live.hub()
+    streams = hub.hub()
     # Subscribe before the first read: anything committed after that read wakes the flag.
-    flag = hub.subscribe(map_id)
+    flag = streams.subscribe(map_id)
     loop = asyncio.get_running_loop()
     ends_at = loop.time() + STREAM_SECONDS
     fetch = sync_to_async(_page_closing, thread_sensitive=False)
@@ -120,7 +121,7 @@ async def _stream(map_id: int, map_url: str, after: int) -> AsyncIterator[str]:
             except TimeoutError:
                 yield ": keep-alive\n\n"
     finally:
-        hub.unsubscribe(map_id, flag)
+        streams.unsubscribe(map_id, flag)
 
 
 @require_GET
@@ -130,9 +131,9 @@ async def events_stream(request, slug: str):
         return _revalidate(HttpResponse(status=204))  # EventSource gives up on 204; the page polls
     user = await request.auser()
     map_id, map_url = await sync_to_async(_readable)(user, slug)
-    after = live.parse_event_id(request.headers.get("Last-Event-ID"))
+    after = feed.parse_event_id(request.headers.get("Last-Event-ID"))
     if after is None:
-        after = live.parse_event_id(request.GET.get("after"))
+        after = feed.parse_event_id(request.GET.get("after"))
     if after is None:
         return _revalidate(JsonResponse({"error": "Say where to start: `?after=<event id>`."}, status=400))
     response = StreamingHttpResponse(_stream(map_id, map_url, after), content_type="text/event-stream")

@@ -18,14 +18,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 
+from arguments.access import MapAccess
+from arguments.models import ArgumentMap, Evidence, MapSource, Verb
 from sources.anchoring import Selector, context_for, reanchor
 from sources.models import AnchorStatus, Passage, Source
 from sources.normalise import normalise
 from sources.reanchor import ReanchorReport, reanchor_source
 
-from .access import MapAccess
-from .models import ArgumentMap, Evidence, MapSource, Verb
-from .services import EditConflict, record_event
+from .events import EditConflict, record_event
 
 # A generous bound for one document's text (a long book is about a million characters); the form's
 # body also has to fit Django's DATA_UPLOAD_MAX_MEMORY_SIZE.

@@ -9,13 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import services
-from .access import MapAccess, Need, get_map_for
-from .assessment import assess_map
-from .forms import ClaimEditForm, CommentForm, RelationForm, ResponseForm
-from .markdown import render_markdown
-from .models import Claim, Comment, Event, Evidence, Relation
-from .outline import Node
+from arguments import services
+from arguments.access import MapAccess, Need, get_map_for
+from arguments.evaluation.assessment import assess_map
+from arguments.forms import ClaimEditForm, CommentForm, RelationForm, ResponseForm
+from arguments.markdown import render_markdown
+from arguments.models import Claim, Comment, Event, Evidence, Relation
+from arguments.outline import Node
 
 
 def _claim_in(access: MapAccess, claim_id: int) -> Claim:
