@@ -139,7 +139,12 @@ class ClaimDetail(MapView):
         responses={200: s.DeletedClaimSerializer, **VERSIONED_ERRORS},
     )
     def delete(self, request, slug: str, claim_id: int):
-        claim = self.changeable(claim_id)
+        claim = get_object_or_404(Claim.objects.select_related("map"), map=self.map, pk=claim_id)
+        if not self.access.can_delete_claim(claim):
+            raise exceptions.PermissionDenied(
+                "Annotators delete only their own claims, and only while no other claim, evidence or comment "
+                "by someone else depends on them. Ask an editor."
+            )
         version = expected_version(request, self.represent(claim.pk))
         try:
             removed = services.delete_claim(claim=claim, actor=request.user, expected_version=version)

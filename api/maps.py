@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from arguments import services
-from arguments.access import Need, readable_sources
+from arguments.access import Need, maps_visible_to, readable_sources
 from arguments.exports.common import ImportProblem
 from arguments.exports.dot import SvgUnavailable
 from arguments.exports.imports import MAX_IMPORT_BYTES, import_document
@@ -92,7 +92,7 @@ class MapList(APIView):
             role = Subquery(Membership.objects.filter(map=OuterRef("pk"), user=user).values("role")[:1])
         else:
             role = Value(None, output_field=CharField())
-        return page(request, ArgumentMap.objects.visible_to(user).annotate(role=role), MAP_ROWS)
+        return page(request, maps_visible_to(user).annotate(role=role), MAP_ROWS)
 
     @extend_schema(
         summary="Create a map (you become its owner)",
@@ -147,7 +147,7 @@ class MembersOnly(MapView):
 
     def check_permissions(self, request) -> None:
         super().check_permissions(request)
-        if self.access.role is None:
+        if not self.access.can_see_members:
             if not request.user.is_authenticated:
                 raise exceptions.NotAuthenticated()
             raise exceptions.PermissionDenied("Only members of this map see who else is in it.")

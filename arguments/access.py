@@ -1,23 +1,27 @@
-"""Who may do what in a map. Every view and the API ask here; nothing else decides access.
+"""Who may do what in a map: the one policy. Pages, the API, templates and services ask here; nothing
+else decides access. docs/administration.md ("Security model") shows it as a table, and
+tests/test_policy_doc.py checks that table against this module.
 
-Capabilities, from least to most: read < annotate < edit < manage.
+Capabilities, from least to most: read < annotate < edit < manage; each role grants one:
 - viewer: read
-- annotator: read, annotate (add passages, claims, evidence, comments; change their own)
+- annotator: read, annotate (add passages, claims, evidence, comments; change their own work)
 - editor: read, annotate, edit (change anything in the map)
 - owner: everything, including managing members and settings and deleting the map
 Anonymous visitors and non-members may read public maps only. A private map is invisible to
 outsiders: they get 404, so its existence is not revealed. A member whose role is too low gets 403.
 """
 
+from __future__ import annotations
+
 from enum import IntEnum
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from sources.models import Source
+from sources.models import Passage, Source
 
-from .models import ArgumentMap, Event, Membership, Role
+from .models import ArgumentMap, Claim, Comment, Event, Evidence, MapSource, Membership, Relation, Role, Visibility
 
 
 class Need(IntEnum):
@@ -27,6 +31,7 @@ class Need(IntEnum):
     MANAGE = 4
 
 
+# The one ranking of roles: what each grants.
 ROLE_GRANTS: dict[str, Need] = {
     Role.VIEWER: Need.READ,
     Role.ANNOTATOR: Need.ANNOTATE,
@@ -35,27 +40,24 @@ ROLE_GRANTS: dict[str, Need] = {
 }
 
 
-def role_in(user, argument_map: ArgumentMap) -> str | None:
-    """The user's role in the map, or None for anonymous visitors and non-members."""
-    if not user.is_authenticated:
-        return None
-    return Membership.objects.filter(user=user, map=argument_map).values_list("role", flat=True).first()
-
-
-def granted(role: str | None, argument_map: ArgumentMap) -> Need | None:
-    return level_of(role, argument_map.is_public)
-
-
 def level_of(role: str | None, map_is_public: bool) -> Need | None:
-    """What a role (None: no membership) allows in a map that is public or not; None: nothing, not even reading."""
+    """What a role (None: no membership) allows in a map that is public or not; None: not even reading."""
     if role is not None:
         return ROLE_GRANTS[role]
     return Need.READ if map_is_public else None
 
 
-def can(user, argument_map: ArgumentMap, need: Need, role: str | None = None) -> bool:
-    level = granted(role if role is not None else role_in(user, argument_map), argument_map)
-    return level is not None and level >= need
+def keeps_role(current: str, offered: str) -> bool:
+    """Whether someone holding `current` keeps it rather than take `offered` (an invitation never lowers a role)."""
+    return ROLE_GRANTS[current] >= ROLE_GRANTS[offered]
+
+
+def maps_visible_to(user) -> QuerySet[ArgumentMap]:
+    """The maps a user may read: public ones, and private ones they are a member of."""
+    public = Q(visibility=Visibility.PUBLIC)
+    if not user.is_authenticated:
+        return ArgumentMap.objects.filter(public)
+    return ArgumentMap.objects.filter(public | Q(pk__in=Membership.objects.filter(user=user).values("map_id")))
 
 
 class MapAccess:
@@ -65,10 +67,14 @@ class MapAccess:
         self.user = user
         self.map = argument_map
         self.role = role
-        self.level = granted(role, argument_map)
+        self.level = level_of(role, argument_map.is_public)
 
     def allows(self, need: Need) -> bool:
         return self.level is not None and self.level >= need
+
+    @property
+    def can_read(self) -> bool:
+        return self.allows(Need.READ)
 
     @property
     def can_annotate(self) -> bool:
@@ -82,22 +88,76 @@ class MapAccess:
     def can_manage(self) -> bool:
         return self.allows(Need.MANAGE)
 
+    @property
+    def can_see_members(self) -> bool:
+        """Who is in a map, and with which role, is for its members: readers of a public map see the map only."""
+        return self.role is not None
+
     def can_change(self, created_by_id: int | None) -> bool:
-        """Annotators change what they wrote themselves; editors and owners change anything."""
+        """Change or remove one thing in the map: annotators their own work, editors and owners anything."""
         if self.can_edit:
             return True
         return self.can_annotate and created_by_id is not None and created_by_id == self.user.pk
 
+    def can_delete_claim(self, claim: Claim) -> bool:
+        """Editors and owners delete any claim. An annotator deletes a claim they wrote only while no one
+        else's work hangs on it: no link to another claim, no evidence or comment by someone else."""
+        if self.can_edit:
+            return True
+        if not self.can_change(claim.created_by_id):
+            return False
+        mine = self.user.pk
+        linked = Relation.objects.filter(Q(from_claim=claim) | Q(to_claim=claim)).exists()
+        others_evidence = Evidence.objects.filter(claim=claim).exclude(created_by_id=mine).exists()
+        others_comments = Comment.objects.filter(claim=claim).exclude(author_id=mine).exists()
+        return not (linked or others_evidence or others_comments)
+
+    def can_reattach(self, passage: Passage) -> bool:
+        """Editors re-attach any passage their map cites; annotators only one all of whose evidence is theirs.
+
+        A passage can be cited by several people (and maps); moving it moves their evidence too, which an
+        annotator may not decide for others.
+        """
+        if self.can_edit:
+            return True
+        if not self.can_annotate:
+            return False
+        authors = set(Evidence.objects.filter(passage=passage).values_list("created_by_id", flat=True))
+        return authors == {self.user.pk}
+
+    def can_edit_source_text(self) -> bool:
+        """Correct the text of one of the map's sources (for this map: see `changes_shared_text`)."""
+        return self.can_edit
+
+    def changes_shared_text(self, source: Source) -> bool:
+        """Whether an edit of `source`'s text by this editor changes the source itself, for every map that
+        uses it: only when they may edit every one of those maps. Anyone else's edit gives their map its
+        own copy of the source (arguments.services.source_text), leaving the other maps untouched."""
+        if not self.can_edit_source_text():
+            return False
+        using = set(MapSource.objects.filter(source=source).values_list("map_id", flat=True))
+        using |= set(Evidence.objects.filter(passage__source=source).values_list("map_id", flat=True))
+        editable = Membership.objects.filter(
+            user=self.user, map_id__in=using, role__in=[r for r, need in ROLE_GRANTS.items() if need >= Need.EDIT]
+        )
+        return set(editable.values_list("map_id", flat=True)) == using
+
 
 def get_map_for(user, slug: str, need: Need = Need.READ) -> MapAccess:
-    """The map with this slug if the user may `need` it: 404 when they may not even read it, else 403."""
-    # The newest event id rides along in the same query: map pages hand it to static/js/live.js as
-    # the point to follow live updates from, without adding a query to any page.
+    """The map with this slug if the user may `need` it: 404 when they may not even read it, else 403.
+
+    One query: the viewer's role and the map's newest event id come with the map. The event id is
+    where map pages start following live updates (static/js/live.js).
+    """
     newest_event = Event.objects.filter(map=OuterRef("pk")).order_by("-id").values("id")[:1]
-    argument_map = ArgumentMap.objects.filter(slug=slug).annotate(last_event_id=Subquery(newest_event)).first()
+    maps = ArgumentMap.objects.filter(slug=slug).annotate(last_event_id=Subquery(newest_event))
+    if user.is_authenticated:
+        role = Membership.objects.filter(map=OuterRef("pk"), user=user).values("role")[:1]
+        maps = maps.annotate(viewer_role=Subquery(role))
+    argument_map = maps.first()
     if argument_map is None:
         raise Http404("No such map.")
-    access = MapAccess(user, argument_map, role_in(user, argument_map))
+    access = MapAccess(user, argument_map, getattr(argument_map, "viewer_role", None))
     if access.level is None:
         raise Http404("No such map.")
     if not access.allows(need):
@@ -105,15 +165,14 @@ def get_map_for(user, slug: str, need: Need = Need.READ) -> MapAccess:
     return access
 
 
-def readable_sources(user):
+def readable_sources(user) -> QuerySet[Source]:
     """Sources a user may read in the library: their own uploads and those of maps they can read.
 
     Named in settings.WARRANT_SOURCE_ACCESS so the `sources` app can use it without importing us.
     """
     if user.is_authenticated and user.is_staff:
         return Source.objects.all()
-    readable_maps = ArgumentMap.objects.visible_to(user).values("pk")
-    rule = Q(maps__in=readable_maps)
+    rule = Q(pk__in=MapSource.objects.filter(map__in=maps_visible_to(user).values("pk")).values("source_id"))
     if user.is_authenticated:
         rule |= Q(added_by=user)
-    return Source.objects.filter(pk__in=Source.objects.filter(rule).values("pk"))
+    return Source.objects.filter(rule)

@@ -41,14 +41,6 @@ class Stance(models.TextChoices):
     OPPOSES = "opposes", "opposes"
 
 
-class ArgumentMapQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ArgumentMapQuerySet":
-        public = Q(visibility=Visibility.PUBLIC)
-        if not user.is_authenticated:
-            return self.filter(public)
-        return self.filter(public | Q(memberships__user=user)).distinct()
-
-
 class ArgumentMap(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
@@ -61,8 +53,6 @@ class ArgumentMap(models.Model):
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
-
-    objects = ArgumentMapQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]

@@ -236,10 +236,6 @@ CACHES = {
     },
 }
 
-# The reader keeps built pages in each process's memory (arguments/reader_cache.py), up to this many
-# megabytes; a source with 1,000 annotated passages takes about 4 MB per change of the map, 10,000 about 40.
-WARRANT_READER_MEMORY_BYTES = int(float(os.environ.get("WARRANT_READER_MEMORY_MB", "256")) * 1024 * 1024)
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

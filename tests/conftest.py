@@ -3,12 +3,12 @@
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import get_hashers
+from django.core.cache import cache
 from django.test import override_settings
 
 from arguments import services
 from arguments.models import Visibility
-from arguments.reader import cache as reader_cache
-from config import ratelimit, session_identity
+from config import ratelimit
 
 from .factories import make_map, make_source, make_user
 
@@ -60,15 +60,9 @@ def fresh_rate_limits(rate_limits_in_memory):
 
 
 @pytest.fixture(autouse=True)
-def no_remembered_sessions():
-    """Every test starts in a process that has not seen any session (config/session_identity.py)."""
-    session_identity.forget_all()
-
-
-@pytest.fixture(autouse=True)
-def no_kept_reader_pages():
-    """Every test starts in a process that keeps no reader page (arguments/reader_cache.py)."""
-    reader_cache.forget_all()
+def empty_cache():
+    """Every test starts with nothing kept in Django's cache (reader layers, downloads)."""
+    cache.clear()
 
 
 @pytest.fixture

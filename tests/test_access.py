@@ -1,9 +1,11 @@
 """The access policy for every role, an outsider and an anonymous visitor, on every page."""
 
 import pytest
+from django.http import Http404
 from django.urls import reverse
 
-from arguments.access import Need, can, role_in
+from arguments.access import MapAccess, Need, get_map_for, keeps_role, maps_visible_to
+from arguments.models import Membership, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -33,24 +35,52 @@ def people(owner, editor, annotator, viewer, outsider):
     }
 
 
+def access_to(user, argument_map) -> MapAccess:
+    """The access a user has, as get_map_for finds it, without its 404 and 403."""
+    role = None
+    if user.is_authenticated:
+        role = Membership.objects.filter(user=user, map=argument_map).values_list("role", flat=True).first()
+    return MapAccess(user, argument_map, role)
+
+
 @pytest.mark.parametrize("who", ROLES)
 def test_capabilities_on_a_private_map(people, private_map, who):
-    user = people[who]
-    got = tuple(can(user, private_map, need) for need in (Need.READ, Need.ANNOTATE, Need.EDIT, Need.MANAGE))
+    access = access_to(people[who], private_map)
+    got = tuple(access.allows(need) for need in (Need.READ, Need.ANNOTATE, Need.EDIT, Need.MANAGE))
     assert got == ALLOWED[who]
+    assert access.can_see_members == (who not in ("outsider", "anonymous"))
 
 
 @pytest.mark.parametrize("who", ROLES)
 def test_everyone_reads_a_public_map_but_only_members_write(people, public_map, who):
+    access = access_to(people[who], public_map)
+    assert access.can_read
+    assert access.can_annotate == ALLOWED[who][1]
+    assert access.can_see_members == (who not in ("outsider", "anonymous"))
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_get_map_for_finds_the_role_in_one_query(people, private_map, who, django_assert_num_queries):
     user = people[who]
-    assert can(user, public_map, Need.READ)
-    assert can(user, public_map, Need.ANNOTATE) == ALLOWED[who][1]
+    if not ALLOWED[who][0]:
+        with pytest.raises(Http404):
+            get_map_for(user, private_map.slug)
+        return
+    with django_assert_num_queries(1):
+        access = get_map_for(user, private_map.slug)
+    assert access.role == who
 
 
-def test_role_in(people, private_map):
-    assert role_in(people["annotator"], private_map) == "annotator"
-    assert role_in(people["outsider"], private_map) is None
-    assert role_in(people["anonymous"], private_map) is None
+def test_an_invitation_never_lowers_a_role():
+    assert keeps_role(Role.EDITOR, Role.VIEWER) and keeps_role(Role.EDITOR, Role.EDITOR)
+    assert not keeps_role(Role.VIEWER, Role.ANNOTATOR)
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_maps_visible_to_lists_each_map_once(people, private_map, public_map, who):
+    visible = list(maps_visible_to(people[who]))
+    assert public_map in visible and (private_map in visible) == ALLOWED[who][0]
+    assert len(visible) == len(set(visible))
 
 
 def map_pages(argument_map):

@@ -9,8 +9,8 @@ from arguments.models import Claim
 
 from .factories import grow_map
 
-# Token and its user (1), the map (1), the caller's role (1), the rows (1).
-IN_MAP = 4
+# Token and its user (1), the map with the caller's role (1), the rows (1).
+IN_MAP = 3
 LISTS = ["claims", "relations", "evidence", "passages", "comments", "events", "members", "sources"]
 
 

@@ -28,6 +28,7 @@ class World:
     source: object
     thesis: Claim
     anna_claim: Claim
+    anna_lone: Claim
     relation: Relation
     evidence: Evidence
     comment: Comment
@@ -45,6 +46,7 @@ def world(request, db):
     services.add_source(argument_map=m, source=source, actor=owner)
     thesis = make_claim(m, "Thesis.", kind="thesis", actor=owner)
     anna_claim = make_claim(m, "Anna's claim.", actor=annotator)
+    anna_lone = make_claim(m, "Anna's claim nobody else's work hangs on.", actor=annotator)
     relation = services.create_relation(
         argument_map=m, actor=owner, from_claim=anna_claim, to_claim=thesis, kind="supports"
     )
@@ -53,7 +55,7 @@ def world(request, db):
     )
     comment = services.add_comment(claim=thesis, actor=owner, body="A remark.")
     vic = Membership.objects.get(map=m, user=users["vic"])
-    return World(m, users, source, thesis, anna_claim, relation, evidence, comment, vic)
+    return World(m, users, source, thesis, anna_claim, anna_lone, relation, evidence, comment, vic)
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,9 @@ CALLS = [
     Call("read claim", "get", "claims/{thesis.pk}/", Need.READ, 200),
     Call("change own claim", "patch", "claims/{anna_claim.pk}/", Need.ANNOTATE, 200, {"text": "Reworded."}, '"1"'),
     Call("replace own claim", "put", "claims/{anna_claim.pk}/", Need.ANNOTATE, 200, {"text": "Replaced."}, '"1"'),
-    Call("delete own claim", "delete", "claims/{anna_claim.pk}/", Need.ANNOTATE, 200, None, '"1"'),
+    Call("delete own claim", "delete", "claims/{anna_lone.pk}/", Need.ANNOTATE, 200, None, '"1"'),
+    # The owner's link hangs on it: as on the claim page, only an editor may take it with the claim.
+    Call("delete own linked claim", "delete", "claims/{anna_claim.pk}/", Need.EDIT, 200, None, '"1"'),
     Call("list relations", "get", "relations/", Need.READ, 200),
     Call(
         "link claims",

@@ -252,4 +252,4 @@ def test_delete_confirmation_query_count_does_not_grow_with_what_goes(client, ow
         with CaptureQueriesContext(connection) as captured:
             assert client.get(url(thesis, "arguments:claim_delete")).status_code == 200
         counts.append(len(captured))
-    assert counts[0] == counts[1] == 10
+    assert counts[0] == counts[1] == 7

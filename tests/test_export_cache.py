@@ -133,8 +133,8 @@ def test_a_cached_download_costs_the_same_few_queries_at_any_size(owner_client, 
     owner_client.get(export_url(private_map, "json"))
     with CaptureQueriesContext(connection) as queries:
         assert owner_client.get(export_url(private_map, "json")).status_code == 200
-    # the map, session, user, role, and the sources' count and newest edit: none reads the claims
-    assert len(queries) == 5
+    # session, user, the map with the caller's role, and the sources' count and newest edit: none reads the claims
+    assert len(queries) == 4
 
 
 def test_a_failed_svg_is_not_cached(owner_client, grown_map, monkeypatch):

@@ -20,10 +20,10 @@ pytestmark = pytest.mark.django_db
 PRIVATE = {"owner": 200, "editor": 200, "annotator": 200, "viewer": 200, "outsider": 404, "anonymous": 404}
 PUBLIC = dict.fromkeys(PRIVATE, 200)
 LABELS = {"in", "out", "undecided"}
-# Session, user, map, membership; claims, relations, evidence counts (the evaluation reuses them).
-GRAPH_QUERIES = 7
-# The same first four; the claim, its relation counts, evidence counts, quotes; and assess_map's three.
-SUMMARY_QUERIES = 11
+# Session, user, the map with the viewer's role; claims, relations, evidence counts (the evaluation reuses them).
+GRAPH_QUERIES = 6
+# The same first three; the claim, its relation counts, evidence counts, quotes; and assess_map's three.
+SUMMARY_QUERIES = 10
 
 
 @pytest.fixture

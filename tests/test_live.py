@@ -151,9 +151,9 @@ def test_the_feed_takes_the_same_few_queries_at_any_size(client, owner):
         newest = newest_id(argument_map)
         with CaptureQueriesContext(connection) as unchanged:
             assert feed(client, argument_map, after=newest).status_code == 304
-        # session, user, map with its newest event id, role: nothing more to say "not modified"
-        assert len(unchanged) == 4
-    assert counts[0] == counts[1] == 5
+        # session, user, the map with its newest event id and the caller's role: nothing more to say "not modified"
+        assert len(unchanged) == 3
+    assert counts[0] == counts[1] == 4
 
 
 def test_under_wsgi_the_stream_answers_no_content_so_the_page_polls(client, viewer, private_map):

@@ -165,7 +165,7 @@ def test_deleting_a_map_asks_for_its_title_and_lists_what_goes(client, owner, pr
     assert ArgumentMap.objects.filter(title="Another seminar").exists()
 
 
-EXPECTED_QUERIES = {"arguments:remove_source": 8, "arguments:delete": 11}
+EXPECTED_QUERIES = {"arguments:remove_source": 7, "arguments:delete": 10}
 
 
 @pytest.mark.parametrize("name", EXPECTED_QUERIES)

@@ -29,10 +29,11 @@ def test_members_see_who_is_in_the_map(client, request, private_map, who):
     assert ("Invite someone" in page) == (who == "owner")
 
 
-def test_outsiders_get_404_and_public_readers_are_sent_to_the_map(client, outsider, private_map, public_map):
+def test_outsiders_get_404_and_public_readers_are_refused_as_by_the_api(client, outsider, private_map, public_map):
     client.force_login(outsider)
     assert client.get(url("members", private_map)).status_code == 404
-    assert client.get(url("members", public_map))["Location"] == public_map.get_absolute_url()
+    response = client.get(url("members", public_map))
+    assert response.status_code == 403 and b"Only members of this map" in response.content
 
 
 @pytest.mark.parametrize("who", MANAGE)

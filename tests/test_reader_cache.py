@@ -3,22 +3,17 @@
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db import connection
-from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from arguments import services
-from arguments.models import ArgumentMap, Event, Evidence
+from arguments.access import MapAccess
+from arguments.models import Event, Evidence
 from arguments.reader import cache as reader_cache
-from arguments.reader import layer as reader_layer
-from arguments.reader import views as reader_views
-from arguments.reader_query import PageQuery
+from arguments.reader.layer import ReaderFilters
 from arguments.services import source_text
-from config import session_identity
-from sources.models import Source
 
 from .factories import cite, grow_map, make_map, make_source
 
@@ -155,8 +150,8 @@ def test_one_build_after_a_change_serves_every_viewer(
     mine = cite(private_map, source, "Critics answer", annotator)
     theirs = cite(private_map, source, "Peace operations", editor)
     builds = []
-    build = reader_layer.build_layer
-    monkeypatch.setattr(reader_layer, "build_layer", lambda *args: builds.append(args) or build(*args))
+    build = reader_cache.build_shared_layer
+    monkeypatch.setattr(reader_cache, "build_shared_layer", lambda *args: builds.append(args) or build(*args))
     pages = {}
     for user in (owner, editor, annotator, viewer):
         client.force_login(user)
@@ -189,27 +184,21 @@ def without_controls(html: bytes) -> bytes:
     return text + re.sub(rb'<div class="annotation-controls">.*?</div>', b"", annotations)
 
 
-def test_after_a_change_the_page_around_the_layer_is_not_rendered_again(
-    client, editor, annotator, private_map, source, monkeypatch
-):
-    """The counts, the claim count and the newest event are spliced in; the rest of the page stays valid."""
+def test_after_a_change_the_page_shows_the_new_counts_and_newest_event(client, editor, annotator, private_map, source):
     client.force_login(editor)
     first, _ = fetch(client, private_map, source)
-    renders = []
-    frame = reader_views._frame
-    monkeypatch.setattr(reader_views, "_frame", lambda *args: renders.append(args) or frame(*args))
     evidence = cite(private_map, source, "Critics answer", annotator)  # someone else annotates
-    after, queries = fetch(client, private_map, source)
-    assert renders == [] and after["ETag"] != first["ETag"]
+    after, _ = fetch(client, private_map, source)
+    assert after["ETag"] != first["ETag"]
     html = after.content.decode()
     newest = Event.objects.filter(map=private_map).latest("id").pk
     assert f'data-last-event="{newest}"' in html and f'data-passages="{evidence.passage_id}"' in html
     assert 'Annotations <span class="muted small">(1)</span>' in html
     claims = private_map.claims.count()
     assert f"{claims} claim{'' if claims == 1 else 's'}; type to narrow the list" in html
-    reader_cache.forget_all()  # the same page rendered from scratch
+    cache.clear()  # the same page with its layer built afresh
     fresh, _ = fetch(client, private_map, source)
-    assert len(renders) == 1 and without_tokens(fresh.content) == without_tokens(after.content)
+    assert without_tokens(fresh.content) == without_tokens(after.content)
 
 
 def test_a_new_map_title_renders_the_page_again(client, editor, owner, private_map, source):
@@ -270,145 +259,29 @@ def test_cold_cached_and_304_query_counts_are_fixed_whatever_the_size(client, ow
     client.force_login(owner)
     counts = []
     for argument_map, source in sizes:
-        session_identity.forget_all()  # as in a process that has not seen this session yet
-        first, first_queries = fetch(client, argument_map, source)
-        reader_cache.forget_all()
+        cache.clear()
         cold, cold_queries = fetch(client, argument_map, source)
         cached, cached_queries = fetch(client, argument_map, source)
         not_modified, not_modified_queries = fetch(client, argument_map, source, etag=cold["ETag"])
-        assert (first.status_code, cold.status_code, cached.status_code, not_modified.status_code) == (200,) * 3 + (
-            304,
-        )
-        assert without_tokens(cold.content) == without_tokens(first.content)
-        assert cached.content == cold.content  # the page frame came from the cache, tokens and all
-        counts.append((first_queries, cold_queries, cached_queries, not_modified_queries))
+        assert (cold.status_code, cached.status_code, not_modified.status_code) == (200, 200, 304)
+        assert without_tokens(cached.content) == without_tokens(cold.content)
+        counts.append((cold_queries, cached_queries, not_modified_queries))
     assert counts[0] == counts[1]
-    first_queries, cold_queries, cached_queries, not_modified_queries = counts[0]
-    # Once the process knows the session: one statement (session, user, role, map, source) and nothing else.
-    assert not_modified_queries == cached_queries == 1
-    # Building the layer adds the text, evidence, claims and other sources.
+    cold_queries, cached_queries, not_modified_queries = counts[0]
+    # The session and user (Django's authentication), the map with the viewer's role, the source.
+    assert not_modified_queries == cached_queries == 4
+    # Building the layer adds the text, the evidence, the claims and the other sources.
     assert cold_queries == cached_queries + 4
-    # A session's first request here is checked by Django itself: its session and user queries come first.
-    assert first_queries == cold_queries + 2
 
 
-def test_304_needs_one_query(client, owner, django_assert_max_num_queries):
-    (_, _), (argument_map, source) = sized_maps(owner)
-    client.force_login(owner)
-    etag = fetch(client, argument_map, source)[0]["ETag"]
-    with django_assert_max_num_queries(1):
-        response = client.get(reader_url(argument_map, source), HTTP_IF_NONE_MATCH=etag)
-    assert response.status_code == 304
-
-
-# ------------------------------------------------------------------------------ the page's own query
-
-
-@pytest.mark.parametrize("who, role", [("annotator", "annotator"), ("owner", "owner"), (None, None)])
-def test_the_page_row_holds_what_the_orm_would_load(rf, request, owner, public_map, who, role):
-    """The reader page's map-and-source row is written in SQL (for speed); its objects match the ORM's."""
-    source = make_source("Public source", added_by=owner, authors=["Ana Lima"])
-    services.add_source(argument_map=public_map, source=source, actor=owner)
-    http = rf.get("/")
-    http.user = request.getfixturevalue(who) if who else AnonymousUser()
-    reader = reader_views._reader_for_page(http, public_map.slug, source.slug)
-
-    expected_map = ArgumentMap.objects.get(pk=public_map.pk)
-    expected_source = Source.objects.defer("text", "original").get(pk=source.pk)
-
-    def same(made, expected, field):  # equal, and of the same type (a date, not its text; True, not 1)
-        value, wanted = getattr(made, field.attname), getattr(expected, field.attname)
-        assert (value, type(value)) == (wanted, type(wanted)), field.name
-
-    for field in ArgumentMap._meta.concrete_fields:
-        same(reader.map, expected_map, field)
-    assert reader.source.get_deferred_fields() == expected_source.get_deferred_fields() == {"text", "original"}
-    for field in Source._meta.concrete_fields:
-        if field.name not in ("text", "original"):
-            same(reader.source, expected_source, field)
-    assert reader.access.role == role
-    assert reader.map.last_event_id == Event.objects.filter(map=public_map).latest("id").pk
-    if who is None:
-        assert reader.row.user is None
-    else:
-        expected_user = get_user_model().objects.get(pk=http.user.pk)
-        for field in get_user_model()._meta.concrete_fields:
-            same(reader.row.user, expected_user, field)
-    assert reader.source.text == source.text  # loaded when used, as a deferred field is
-
-
-def test_the_page_statement_reads_the_same_row_on_the_driver_and_through_django(client, owner, private_map, source):
-    """Unwatched, the statement runs on the driver's cursor; watched (DEBUG, a test counting), through
-    Django's, where it is logged and counted. Both give the same row, session included."""
-    client.force_login(owner)
-    key = client.cookies["sessionid"].value
-    query = PageQuery.for_connection(connection)
-    assert not connection.queries_logged and query.driver_sql is not None
-
-    def read():
-        return PageQuery.fetch(owner.pk, private_map.slug, source.slug, session_key=key).values
-
-    with CaptureQueriesContext(connection) as watched:
-        through_django = read()
-    with CaptureQueriesContext(connection) as unwatched:
-        connection.force_debug_cursor = False  # as in production: nothing records queries
-        on_driver = read()
-    assert len(watched) == 1 and len(unwatched) == 0
-    assert on_driver == through_django
-    assert through_django[query.session_position] is not None  # the session row was joined
-    assert PageQuery.fetch(owner.pk, private_map.slug, "no-such-source", session_key=key) is None
-
-
-def test_the_page_row_refuses_outsiders_and_other_sources(rf, outsider, owner, private_map, source):
-    http = rf.get("/")
-    http.user = outsider
-    with pytest.raises(Http404):
-        reader_views._reader_for_page(http, private_map.slug, source.slug)
-    http.user = owner
-    with pytest.raises(Http404):
-        reader_views._reader_for_page(http, private_map.slug, make_source("Elsewhere", added_by=owner).slug)
-
-
-# ------------------------------------------------------------------------------- what is kept, and how
-
-
-def test_memory_drops_the_least_recently_used_past_its_budget():
-    memory = reader_cache.PageMemory(budget=100)
-    memory.set("a", b"a" * 40, 40)
-    memory.set("b", b"b" * 40, 40)
-    assert memory.get("a") == b"a" * 40  # now "b" is the least recently used
-    memory.set("c", b"c" * 40, 40)
-    assert memory.get("b") is None and memory.get("a") and memory.get("c")
-    assert memory.held == 80 and len(memory) == 2
-    memory.set("too big", b"x" * 101, 101)  # never kept: it alone would push everything out
-    assert memory.get("too big") is None and len(memory) == 2
-    memory.set("a", b"A" * 10, 10)  # kept again under the same key: counted once
-    assert memory.held == 50 and memory.get("a") == b"A" * 10
-
-
-def test_the_page_is_sent_in_pieces_with_its_length(client, editor, private_map, source):
-    """The layer's kept bytes go out as they are, not joined into a new string per request."""
+def test_the_layer_is_kept_in_djangos_cache_under_its_revision(client, editor, private_map, source):
+    """Any cache backend can keep it (a shared one in production): the key names the map's revision."""
     client.force_login(editor)
     fetch(client, private_map, source)
-    response, _ = fetch(client, private_map, source)  # the frame and the layer as kept
-    pieces = list(response)
-    assert len(pieces) > 3 and int(response["Content-Length"]) == sum(map(len, pieces)) == len(response.content)
-    layer = reader_cache.memory.get(
-        reader_cache.layer_key(
-            reader_cache.layer_identity(ArgumentMap.objects.get(pk=private_map.pk), source),
-            reader_layer.ReaderFilters(),
-            "",
-            "all",
-        )
-    )
-    assert any(piece is layer["doc_html"] for piece in pieces)  # the very bytes kept, not a copy
-
-
-def test_the_page_row_names_the_layer_as_the_objects_do(rf, owner, private_map, source):
-    """The page finds the layer a change's own response built (reader_cache.layer_identity), and vice versa."""
-    http = rf.get("/")
-    http.user = owner
-    reader = reader_views._reader_for_page(http, private_map.slug, source.slug)
-    expected = reader_cache.layer_identity(ArgumentMap.objects.get(pk=private_map.pk), source)
-    assert reader.row.layer_identity == expected
-    assert reader_cache.layer_identity(reader.map, reader.source) == expected
+    private_map.refresh_from_db()
+    key = reader_cache.layer_key(MapAccess(editor, private_map, "editor"), source, ReaderFilters(), "")
+    assert cache.get(key) is not None
+    cite(private_map, source, "Critics answer", editor)
+    private_map.refresh_from_db()
+    newer = reader_cache.layer_key(MapAccess(editor, private_map, "editor"), source, ReaderFilters(), "")
+    assert newer != key and cache.get(newer) is None

@@ -49,6 +49,7 @@ LOGIN = "signed in"  # anonymous visitors are sent to log in
 ANONYMOUS = "signed out"  # sign-in and sign-up pages: signed-in people are sent home
 NO = "method not allowed"  # 405 for everyone
 STREAM = "stream"  # 204 for everyone under the test client (see below)
+MEMBERS = "members"  # who is in a map is for its members: readers of a public map who are not members get 403
 
 
 @dataclass
@@ -105,7 +106,7 @@ MATRIX: dict[str, Route] = {
     # instead") before looking at the map, which tells nobody anything. tests/test_live*.py cover it.
     "arguments:events_stream": Route(("slug",), STREAM, NO),
     "sources:detail": Route(("source",), Need.READ, NO),
-    "arguments:members": Route(("slug",), Need.READ, NO),
+    "arguments:members": Route(("slug",), MEMBERS, NO),
     "arguments:leave": Route(("slug",), NO, Need.READ),
     # annotating
     "arguments:claim_comment": Route(("slug", "claim"), NO, Need.ANNOTATE),
@@ -239,6 +240,8 @@ def expected(world: World, need, who: str) -> str:
     granted = level(world, who)
     if granted is None:
         return "404"
+    if need == MEMBERS:
+        return "allowed" if who in LEVEL else "403"
     return "allowed" if granted >= need else "403"
 
 

@@ -13,7 +13,7 @@ import hashlib
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -165,7 +165,10 @@ def reattach(request, slug: str, source_slug: str, passage_id: int):
     reader = _reader_for(request, slug, source_slug, Need.ANNOTATE)
     cited = Evidence.objects.filter(map=reader.map).values("passage_id")
     passage = get_object_or_404(Passage, pk=passage_id, source=reader.source, pk__in=cited)
-    source_text.reattach_allowed_or_403(reader.access, passage)
+    if not reader.access.can_reattach(passage):
+        raise PermissionDenied(
+            "Only an editor can re-attach this passage: it is cited by other people's annotations too."
+        )
     if request.method == "GET":
         return _reattach_page(request, reader, passage, ReattachForm(initial={"version": passage.version}))
 

@@ -1,74 +1,57 @@
 """The annotating reader: a source read inside a map, its passages highlighted, and annotating in place.
 
 Browsers select text in UTF-16 units; sources/selection.py converts and checks the quote the browser
-saw against the canonical text before anything is written (forms: reader_forms.py). Every change is
-one transaction with its Event. The part that grows with the passages (the highlighted text and the
-annotation lists) is built in Python (arguments/reader_layer.py) and kept per revision
-(arguments/reader_cache.py), so the page's query count is fixed, and a browser that has the current
-page gets 304 before any rendering.
-Editing the text and re-attaching orphans live in source_text_views.py.
+saw against the canonical text before anything is written (forms: forms.py). Every change is one
+transaction with its Event. The part that grows with the passages (the highlighted text and the
+annotation lists) is built in Python (layer.py) and kept per revision (cache.py), so the page's query
+count is fixed, and a browser that has the current page gets 304 before any rendering.
+Editing the text and re-attaching orphans live in text_views.py.
 """
 
 import json
-from functools import cached_property
+import re
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from arguments import services
-from arguments.access import MapAccess, Need, get_map_for, level_of
-from arguments.models import Claim, ClaimKind, Evidence, Stance
-from arguments.reader_query import PageQuery, PageRow
-from config import session_identity
+from arguments.access import MapAccess, Need, get_map_for
+from arguments.models import ArgumentMap, Claim, ClaimKind, Evidence, Stance
 from sources.models import Source
 from sources.selection import resolve_selection
 
 from . import cache as reader_cache
-from . import layer as reader_layer
 from .forms import AnnotateForm, EvidenceEditForm, data_was_quoted
+from .layer import HTML_PARTS, ReaderFilters
 
 FILTER_KEYS = ("claim", "stance", "annotator")
 STANCES = frozenset(Stance.values)
+# Where each of the layer's HTML parts goes in a rendered page (see `_with_layer`). User text in pages
+# is escaped, so no marker can come from it.
+MARKERS = {name: mark_safe(f"<!--warrant-layer:{name}-->") for name in HTML_PARTS}
+_MARKER = re.compile(rb"<!--warrant-layer:(\w+)-->")
 
 
-# ------------------------------------------------------------------------------------------ the page
-
-
+@dataclass
 class Reader:
-    """A map as the viewer may use it, and one of its sources; on the page itself, also the page's row.
+    """A map as the viewer may use it, and one of its sources."""
 
-    On the page (`_reader_for_page`) the viewer's access and the source are made from the row only
-    when used: a `304 Not Modified` needs neither.
-    """
-
-    def __init__(
-        self, access: MapAccess | None = None, source: Source | None = None, *, row: PageRow | None = None, user=None
-    ) -> None:
-        self.row = row
-        self._user = user
-        if access is not None:
-            self.access = access
-        if source is not None:
-            self.source = source
-
-    @cached_property
-    def access(self) -> MapAccess:
-        return MapAccess(self._user, self.row.map, self.row.role)
-
-    @cached_property
-    def source(self) -> Source:
-        return self.row.source
+    access: MapAccess
+    source: Source
 
     @property
-    def map(self):
+    def map(self) -> ArgumentMap:
         return self.access.map
 
 
@@ -80,43 +63,8 @@ def _reader_for(request, slug: str, source_slug: str, need: Need, *, text: bool 
     return Reader(access, source)
 
 
-def _reader_for_page(request, slug: str, source_slug: str) -> Reader:
-    """`_reader_for(..., Need.READ, text=False)` for the page asked for most, in one statement when it can be.
-
-    The map, the source, the viewer's role and user row, and the map's newest event id (for
-    static/js/live.js, as get_map_for provides it) come in one row (arguments/reader_query.py). When
-    this process has seen the session before, the session row comes along too and the viewer is
-    checked from it (config/session_identity.py) instead of by Django's two queries. When there is
-    no row, get_map_for decides between 404 and 403 exactly as everywhere else, and a readable map
-    without that source is a 404 too.
-    """
-    row, user = None, None
-    guess = session_identity.guess(request)
-    if guess is not None:
-        key, guessed_id = guess
-        row = PageQuery.fetch(guessed_id, slug, source_slug, session_key=key)
-        if row is not None and session_identity.verify_row(
-            row.session_data, row.user_values, guessed_id, lambda: row.user
-        ):
-            # What django.contrib.auth.get_user would have found, made into an object when first used.
-            user = request.user = SimpleLazyObject(lambda: row.user)
-    if user is None:
-        user = request.user
-        session_identity.remember(request)
-        if row is None or (row.user.pk if row.user else None) != user.pk:
-            row = PageQuery.fetch(user.pk, slug, source_slug)
-    if row is None:
-        get_map_for(user, slug, Need.READ)
-        raise Http404("This source is not part of the map.")
-    if level_of(row.role, row.map_is_public) is None:
-        raise Http404("No such map.")
-    return Reader(row=row, user=user)
-
-
 def _filters(request) -> dict[str, str]:
     """The reader's filters in the query string, each "" when absent or not a possible value."""
-    if not request.META.get("QUERY_STRING"):  # most pages: no need to parse anything
-        return dict.fromkeys(FILTER_KEYS, "")
     params = request.GET
     values = {key: params.get(key, "").strip() for key in FILTER_KEYS}
     if not values["claim"].isdigit():
@@ -126,6 +74,10 @@ def _filters(request) -> dict[str, str]:
     return values
 
 
+def _query(filters: dict[str, str]) -> str:
+    return urlencode({k: v for k, v in filters.items() if v})
+
+
 def _reader_context(request, reader: Reader, *, form: AnnotateForm | None = None, **extra) -> dict:
     access, source = reader.access, reader.source
     if request.method == "POST":
@@ -133,16 +85,14 @@ def _reader_context(request, reader: Reader, *, form: AnnotateForm | None = None
         # revision the layer's cache key would be the old one, and the old layer would come back.
         access.map.refresh_from_db(fields=["revision"])
     filters = _filters(request)
-    query = urlencode({k: v for k, v in filters.items() if v})
-    identity = reader_cache.layer_identity(access.map, source)
-    layer = reader_cache.layer_for(access, identity, reader_layer.ReaderFilters(**filters), query, lambda: source)
+    query = _query(filters)
+    layer = reader_cache.layer_for(access, source, ReaderFilters(**filters), query)
     context = {
         "access": access,
         "map": access.map,
         "source": source,
-        "layer": reader_cache.for_template(layer),
-        "layer_parts": layer,
-        "last_event_marker": reader_cache.LAST_EVENT_MARKER,
+        "layer": {**layer, **MARKERS},
+        "layer_html": layer,
         "filters": filters,
         "filtering": any(filters.values()),
         "stances": Stance.choices,
@@ -158,16 +108,20 @@ def _reader_context(request, reader: Reader, *, form: AnnotateForm | None = None
     return context
 
 
-def _frame(request, template: str, context: dict) -> bytes:
-    """A reader template rendered with markers where the layer's parts go (see reader_cache.splice)."""
-    return render_to_string(template, context, request=request).encode()
+def _rendered(request, template: str, context: dict, status: int = 200) -> HttpResponse:
+    return HttpResponse(_with_layer(render_to_string(template, context, request), context["layer_html"]), status=status)
 
 
-def _rendered(request, template: str, context: dict, status: int = 200, headers: dict | None = None) -> HttpResponse:
-    """Render a reader template, splicing in the (cached) layer's HTML once."""
-    frame = _frame(request, template, context)
-    parts = reader_cache.page_parts(context["layer_parts"], context["map"].last_event_id)
-    return reader_cache.page_response(reader_cache.splice(frame, parts), status, headers)
+def _with_layer(html: str, layer: dict) -> bytes:
+    """The rendered page with the layer's HTML (kept as bytes) in place of its markers, joined once.
+
+    Inserted by the template itself, megabytes of layer would be copied again at every level of the
+    page that nests them (blocks, includes), which took most of the time of a page whose layer was
+    kept (bench/reader.py).
+    """
+    pieces = _MARKER.split(html.encode())
+    pieces[1::2] = [layer[name.decode()] for name in pieces[1::2]]
+    return b"".join(pieces)
 
 
 def _page(request, reader: Reader, status: int = 200, **extra) -> HttpResponse:
@@ -180,7 +134,7 @@ def _body(request, reader: Reader, **extra) -> HttpResponse:
 
 def _back(reader: Reader, request, passage_id: int | None = None) -> HttpResponse:
     url = reverse("arguments:source", args=[reader.map.slug, reader.source.slug])
-    query = urlencode({k: v for k, v in _filters(request).items() if v})
+    query = _query(_filters(request))
     if query:
         url += f"?{query}"
     if passage_id:
@@ -192,42 +146,17 @@ def _back(reader: Reader, request, passage_id: int | None = None) -> HttpRespons
 def map_source(request, slug: str, source_slug: str):
     """A source read inside a map: its text with the map's passages highlighted, and its annotations.
 
-    Answers `If-None-Match` with 304 before rendering anything when the page would be the same, and
-    a repeated request without it from the cached page frame and layer. Browsers are told to
-    revalidate every time (no-cache), so a change always shows on reload.
+    Answers `If-None-Match` with 304 before rendering anything when the page would be the same.
+    Browsers are told to revalidate every time (no-cache), so a change always shows on reload.
     """
-    reader = _reader_for_page(request, slug, source_slug)
-    filters = _filters(request)
-    query = urlencode({k: v for k, v in filters.items() if v})
-    # A page showing a one-off message is neither answered with 304 nor given an ETag.
-    cacheable = not reader_cache.has_messages(request)
-    etag = reader_cache.etag_for(request, reader.row.page_values, query) if cacheable else None
-    if reader_cache.not_modified(request, etag):
-        response = HttpResponseNotModified()
-    else:
-        frame_key = reader_cache.frame_key(request, reader.row.frame_values, query) if cacheable else None
-        frame = reader_cache.cached_frame(frame_key) if frame_key else None
-        if frame is not None:
-            identity, filtered = reader.row.layer_identity, reader_layer.ReaderFilters(**filters)
-            layer = reader_cache.layer_for(reader.access, identity, filtered, query, lambda: reader.source)
-        else:
-            context = _reader_context(request, reader)
-            frame, layer = _frame(request, "arguments/map_source.html", context), context["layer_parts"]
-            if cacheable:
-                # On a first visit rendering gave the browser its CSRF secret, which both keys name.
-                etag = etag or reader_cache.etag_for(request, reader.row.page_values, query)
-                frame_key = frame_key or reader_cache.frame_key(request, reader.row.frame_values, query)
-                if frame_key is not None:
-                    reader_cache.keep_frame(frame_key, frame)
-        parts = reader_cache.page_parts(layer, reader.row.last_event_id)
-        response = reader_cache.page_response(reader_cache.splice(frame, parts))
+    reader = _reader_for(request, slug, source_slug, Need.READ, text=False)
+    etag = reader_cache.page_etag(request, reader.access, reader.source, _query(_filters(request)))
+    response = get_conditional_response(request, etag=etag) if etag else None
+    if response is None:
+        response = _page(request, reader)
     if etag:
         response["ETag"] = etag
-    # Pages depend on who is signed in; said here because a reader page that checked the session
-    # itself (config/session_identity.py) never touched request.session, which would have said it.
-    # Set outright (not patched in) because the response was made just above and holds neither.
-    response["Vary"] = "Cookie"
-    response["Cache-Control"] = "private, no-cache"
+    patch_cache_control(response, private=True, no_cache=True)
     return response
 
 
@@ -258,11 +187,12 @@ def annotate(request, slug: str, source_slug: str):
     if evidence is None:
         if request.htmx:
             context = _reader_context(request, reader, form=form, quote_editable=data_was_quoted(form))
-            headers = {"HX-Retarget": "#annotate-form", "HX-Reswap": "outerHTML"}
-            return _rendered(request, "arguments/_reader_body.html#annotate-form", context, headers=headers)
+            response = _rendered(request, "arguments/_reader_body.html#annotate-form", context)
+            response["HX-Retarget"], response["HX-Reswap"] = "#annotate-form", "outerHTML"
+            return response
         return _page(request, reader, form=form, annotate_open=True, quote_editable=data_was_quoted(form))
 
-    message = f"Annotation added: “{reader_layer.clipped(evidence.passage.exact, 60)}” {evidence.stance} the claim."
+    message = f"Annotation added: “{Truncator(evidence.passage.exact).chars(60)}” {evidence.stance} the claim."
     if request.htmx:
         response = _body(request, reader, reader_message=message, fresh_passage=evidence.passage_id)
         response["HX-Trigger"] = json.dumps({"warrant:annotated": {"passage": evidence.passage_id}})
@@ -327,7 +257,7 @@ def evidence_edit(request, slug: str, source_slug: str, evidence_id: int):
     """
     reader, evidence = _changeable(request, slug, source_slug, evidence_id)
     if request.method == "GET":
-        query = urlencode({k: v for k, v in _filters(request).items() if v})
+        query = _query(_filters(request))
         context = {
             "map": reader.map,
             "source": reader.source,

@@ -6,11 +6,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from arguments.access import keeps_role
 from arguments.models import ArgumentMap, Invitation, Membership, Role, Verb
 
 from .events import record_event
-
-ROLE_RANK = {Role.VIEWER: 1, Role.ANNOTATOR: 2, Role.EDITOR: 3, Role.OWNER: 4}
 
 
 class MembershipError(Exception):
@@ -103,6 +102,6 @@ def accept_invitation(*, invitation, user) -> Membership:
         raise MembershipError(f"This invitation has been {current.state}.")
     Invitation.objects.filter(pk=current.pk).update(uses=F("uses") + 1)
     existing = Membership.objects.filter(map=current.map, user=user).first()
-    if existing and ROLE_RANK[existing.role] >= ROLE_RANK[current.role]:
+    if existing and keeps_role(existing.role, current.role):
         return existing
     return add_member(argument_map=current.map, user=user, role=current.role, actor=user)

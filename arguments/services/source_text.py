@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
-from arguments.access import MapAccess
+from arguments.access import maps_visible_to
 from arguments.models import ArgumentMap, Evidence, MapSource, Verb
 from sources.anchoring import Selector, context_for, reanchor
 from sources.models import AnchorStatus, Passage, Source
@@ -119,7 +119,7 @@ def _effects(source: Source, statuses: dict[int, str], argument_map: ArgumentMap
     map_ids = set(cited) | set(MapSource.objects.filter(source=source).values_list("map_id", flat=True))
     map_ids.add(argument_map.pk)
     maps = ArgumentMap.objects.filter(pk__in=map_ids).only("id", "title", "slug", "visibility")
-    visible = set(ArgumentMap.objects.visible_to(user).filter(pk__in=map_ids).values_list("pk", flat=True))
+    visible = set(maps_visible_to(user).filter(pk__in=map_ids).values_list("pk", flat=True))
     effects = []
     for m in sorted(maps, key=lambda m: (m.pk != argument_map.pk, m.title.lower(), m.pk)):
         ids = sorted(cited.get(m.pk, ()))
@@ -192,20 +192,6 @@ def edit_source_text(*, source: Source, actor, text: str, expected_version: int)
 # ------------------------------------------------------------------------------------------- re-attach
 
 
-def may_reattach(access: MapAccess, passage: Passage) -> bool:
-    """Editors re-attach any passage their map cites; annotators only one all of whose evidence is theirs.
-
-    A passage can be cited by several people (and maps); moving it moves their evidence too, which an
-    annotator may not decide for others.
-    """
-    if access.can_edit:
-        return True
-    if not access.can_annotate:
-        return False
-    authors = set(Evidence.objects.filter(passage=passage).values_list("created_by_id", flat=True))
-    return authors == {access.user.pk}
-
-
 def reattach_passage(*, passage: Passage, actor, start: int, end: int, exact: str, expected_version: int) -> Passage:
     """Place an orphaned passage on `exact` at code points start–end of its source's current text.
 
@@ -258,10 +244,3 @@ def reattach_passage(*, passage: Passage, actor, start: int, end: int, exact: st
                 },
             )
     return current
-
-
-def reattach_allowed_or_403(access: MapAccess, passage: Passage) -> None:
-    if not may_reattach(access, passage):
-        raise PermissionDenied(
-            "Only an editor can re-attach this passage: it is cited by other people's annotations too."
-        )

@@ -73,13 +73,7 @@ def _page(request, access: MapAccess, claim: Claim, *, comment_form=None, edit_f
         "assessment": assess_map(access.map).get(claim.pk),
         "comment_form": comment_form or CommentForm(),
         "can_change": access.can_change(claim.created_by_id),
-        "can_delete": _may_delete(
-            access,
-            claim,
-            relations,
-            [ev.created_by_id for ev in evidence],
-            [d["comment"].author_id for d in discussion],
-        ),
+        "can_delete": access.can_delete_claim(claim),
         "edit_form": edit_form,
         "conflict": conflict,
     }
@@ -212,17 +206,6 @@ def relation_edit(request, slug: str, relation_id: int):
     return render(request, "arguments/relation_edit.html", context)
 
 
-def _may_delete(access: MapAccess, claim: Claim, relations, evidence_authors, comment_authors) -> bool:
-    """Editors and owners delete any claim. An annotator deletes a claim they wrote only while no
-    one else's work hangs on it: no link to another claim, no evidence or comment by someone else."""
-    if access.can_edit:
-        return True
-    if not access.can_change(claim.created_by_id):
-        return False
-    mine = access.user.pk
-    return not relations and all(a == mine for a in evidence_authors) and all(a == mine for a in comment_authors)
-
-
 class DeleteForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -261,9 +244,7 @@ def claim_delete(request, slug: str, claim_id: int):
         .filter(Q(from_claim=claim) | Q(to_claim=claim))
         .select_related("from_claim", "to_claim")
     )
-    evidence_authors = Evidence.objects.filter(claim=claim).values_list("created_by_id", flat=True)
-    comment_authors = Comment.objects.filter(claim=claim).values_list("author_id", flat=True)
-    if not _may_delete(access, claim, relations, list(evidence_authors), list(comment_authors)):
+    if not access.can_delete_claim(claim):
         raise PermissionDenied(
             "Annotators delete only their own claims, and only while no other claim, evidence or comment "
             "by someone else depends on them. Ask an editor."

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from arguments import services
-from arguments.access import Need, get_map_for
+from arguments.access import Need, get_map_for, maps_visible_to
 from arguments.activity import KIND_FILTERS, describe, link_for
 from arguments.exports.brief import SIDES, build_brief, selected_sides, to_markdown, to_pdf
 from arguments.forms import AddSourceForm, MapForm, MapSettingsForm
@@ -22,7 +22,7 @@ from sources.access import readable_sources
 
 @require_GET
 def home(request):
-    demo = ArgumentMap.objects.visible_to(request.user).filter(slug="coalitions-of-the-willing").first()
+    demo = maps_visible_to(request.user).filter(slug="coalitions-of-the-willing").first()
     my_maps = []
     if request.user.is_authenticated:
         my_maps = _annotated(ArgumentMap.objects.filter(memberships__user=request.user)).order_by("-updated")
@@ -31,7 +31,7 @@ def home(request):
 
 @require_GET
 def map_list(request):
-    maps = _annotated(ArgumentMap.objects.visible_to(request.user)).order_by("title")
+    maps = _annotated(maps_visible_to(request.user)).order_by("title")
     return render(request, "arguments/map_list.html", {"maps": maps})
 
 
@@ -59,9 +59,11 @@ def map_detail(request, slug: str):
     map_sources = list(
         MapSource.objects.filter(map=argument_map).select_related("source").defer("source__text", "source__original")
     )
-    members = list(
-        Membership.objects.filter(map=argument_map).select_related("user").order_by("role", "user__username")
-    )
+    members = []
+    if access.can_see_members:
+        members = list(
+            Membership.objects.filter(map=argument_map).select_related("user").order_by("role", "user__username")
+        )
     context = {
         "access": access,
         "map": argument_map,
@@ -182,7 +184,7 @@ def map_activity(request, slug: str):
         "who": who,
         "kind": kind,
         "kinds": KIND_FILTERS,
-        "people": list(people) if access.role else [],
+        "people": list(people) if access.can_see_members else [],
     }
     return render(request, "arguments/map_activity.html", context)
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db.models import Q
@@ -37,8 +37,8 @@ def _page(request, access, *, invite_form=None, link_form=None, status=200):
 def members(request, slug: str):
     """Every member sees who else is in the map; owners also manage it here."""
     access = get_map_for(request.user, slug, Need.READ)
-    if access.role is None:  # readers of a public map who are not members see the map, not its people
-        return redirect(access.map)
+    if not access.can_see_members:
+        raise PermissionDenied("Only members of this map see who else is in it.")
     return _page(request, access)
 
 
@@ -136,7 +136,7 @@ def change_member(request, slug: str, membership_id: int):
 @require_POST
 def leave(request, slug: str):
     access = get_map_for(request.user, slug, Need.READ)
-    if access.role is None:  # a reader of a public map who is not a member (or not signed in) has nothing to leave
+    if not access.can_see_members:  # a reader of a public map who is not a member has nothing to leave
         return redirect(access.map)
     membership = Membership.objects.filter(map=access.map, user=request.user).select_related("user", "map").first()
     if membership is None:
