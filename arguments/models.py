@@ -317,3 +317,32 @@ class Invitation(models.Model):
         if self.expires_at and self.expires_at <= timezone.now():
             return "expired"
         return "active"
+
+
+class LinkDecision(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+class LinkSuggestionDecision(models.Model):
+    """What a person answered to a suggested link between two claims (arguments/assist/links.py).
+
+    A decided pair is not suggested again. The pair has no direction: the lower claim id comes first.
+    """
+
+    map = models.ForeignKey(ArgumentMap, on_delete=models.CASCADE, related_name="link_decisions")
+    from_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
+    to_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
+    decision = models.CharField(max_length=10, choices=LinkDecision.choices)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["from_claim", "to_claim"], name="link_decision_once_per_pair"),
+            models.CheckConstraint(condition=Q(from_claim__lt=models.F("to_claim")), name="link_decision_pair_ordered"),
+            models.CheckConstraint(condition=Q(decision__in=LinkDecision.values), name="link_decision_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision} link {self.from_claim_id}–{self.to_claim_id}"

@@ -251,3 +251,29 @@ class Passage(models.Model):
 
     def clean(self) -> None:
         self.check_invariant()
+
+
+class SourceEmbedding(models.Model):
+    """The sentences of one revision of a source's text and their embeddings (see sources/sentence_index.py).
+
+    One row per source, replaced when the text or the model changes. Vectors are stored as bytes and
+    compared in numpy: row i of `vectors` belongs to the sentence at `spans` pair i.
+    """
+
+    source = models.OneToOneField(Source, on_delete=models.CASCADE, related_name="embedding")
+    revision = models.PositiveIntegerField(help_text="The text revision the sentences were cut from.")
+    model = models.CharField(max_length=100, help_text="The embedding model that made the vectors.")
+    count = models.PositiveIntegerField(help_text="How many sentences.")
+    dimensions = models.PositiveIntegerField()
+    created = models.DateTimeField(auto_now=True)
+    # The two large columns come last, as on Source.
+    spans = models.BinaryField(help_text="int32 (start, end) pairs in code points, one per sentence.")
+    vectors = models.BinaryField(help_text="float32, count × dimensions, unit length.")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(revision__gte=1), name="source_embedding_revision_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} sentences of {self.source_id} (revision {self.revision}, {self.model})"
