@@ -283,20 +283,19 @@ class EvidenceList(MapView):
         data = form.validated_data
         claim = _claim(self.map, data["claim"])
         source, start, end = self._span(data)
-        try:
-            evidence = services.add_evidence(
-                argument_map=self.map,
-                actor=request.user,
-                source=source,
-                start=start,
-                end=end,
-                claim=claim,
-                stance=data["stance"],
-                note=data["note"].strip(),
-            )
-        except ValueError as error:  # the passage already quoted for this claim
-            raise exceptions.ValidationError({"claim": [str(error)]}) from None
-        return with_etag(EVIDENCE_ROWS.one(Evidence.objects.filter(pk=evidence.pk)), status_code=201)
+        evidence = services.add_evidence(
+            argument_map=self.map,
+            actor=request.user,
+            source=source,
+            start=start,
+            end=end,
+            claim=claim,
+            stance=data["stance"],
+            note=data["note"].strip(),
+        )
+        # Quoting the same words for the same claim again is idempotent: the existing evidence, 200.
+        status_code = status.HTTP_200_OK if evidence.already_linked else status.HTTP_201_CREATED
+        return with_etag(EVIDENCE_ROWS.one(Evidence.objects.filter(pk=evidence.pk)), status_code=status_code)
 
     def _span(self, data: dict) -> tuple[Source, int, int]:
         """The source and code-point span to quote, checked against the text as the reader checks it."""

@@ -209,6 +209,13 @@ class Passage(models.Model):
             models.CheckConstraint(
                 condition=models.Q(anchor_status__in=AnchorStatus.values), name="passage_anchor_status_known"
             ),
+            # One placed passage per span, however many claims and maps quote it. An orphan keeps the
+            # offsets it had, which new words may take meanwhile, so orphans are left out.
+            models.UniqueConstraint(
+                fields=["source", "start", "end"],
+                condition=~models.Q(anchor_status=AnchorStatus.ORPHANED),
+                name="passage_once_per_span",
+            ),
         ]
 
     def __str__(self) -> str:

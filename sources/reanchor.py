@@ -9,7 +9,7 @@ logs events from the report.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.db.models import F
@@ -76,6 +76,7 @@ def reanchor_source(*, source: Source, new_text: str) -> ReanchorReport:
         placements = reanchor(locked.text, new_text, selectors)
         verify_placements(new_text, selectors, placements)
 
+        placements = _one_passage_per_span(selectors, placements)
         outcomes, changed = [], []
         for row, placement in zip(rows, placements, strict=True):
             new_values = (
@@ -112,6 +113,35 @@ def reanchor_source(*, source: Source, new_text: str) -> ReanchorReport:
     for name in ("text", "sha256", "revision", "version", "updated"):
         setattr(source, name, getattr(locked, name))
     return _report(locked, old_revision, True, outcomes)
+
+
+def _one_passage_per_span(selectors: list[Selector], placements: list[Placement]) -> list[Placement]:
+    """The placements, with any that would land on a span another passage already takes orphaned instead
+    (keeping its old offsets and quote, as every orphan does): one placed passage per span.
+
+    Two passages can only meet on one span after an edit that made their words the same; merging them
+    would move one's evidence onto the other, a decision for a person, who re-attaches the orphan.
+    """
+    taken: set[tuple[int, int]] = set()
+    kept = []
+    for selector, placement in zip(selectors, placements, strict=True):
+        if placement.status != ORPHANED:
+            span = (placement.start, placement.end)
+            if span in taken:
+                placement = replace(
+                    placement,
+                    status=ORPHANED,
+                    method="none",
+                    start=selector.start,
+                    end=selector.end,
+                    exact=selector.exact,
+                    prefix=selector.prefix,
+                    suffix=selector.suffix,
+                )
+            else:
+                taken.add(span)
+        kept.append(placement)
+    return kept
 
 
 def verify_placements(text: str, selectors: list[Selector], placements: list[Placement]) -> None:

@@ -531,3 +531,19 @@ def test_commands_report_problems(small_map, outsider, tmp_path):
         call_command("import_map", str(path), "--owner", "nobody", stdout=StringIO())
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_map", str(tmp_path / "missing.json"), "--owner", outsider.username, stdout=StringIO())
+
+
+def test_a_document_quoting_one_span_twice_imports_as_one_passage(small_doc, outsider):
+    """Files written before one passage per span was a rule may hold two passages on one span, both
+    quoted for one claim: they import as one passage with one piece of evidence."""
+    doc = copy.deepcopy(small_doc)
+    source = doc["sources"][0]
+    first = source["passages"][0]
+    source["passages"].append({**first, "id": "p-again"})
+    evidence = next(e for e in doc["evidence"] if e["passage"] == first["id"])
+    doc["evidence"].append({**evidence, "passage": "p-again", "note": "twice"})
+    argument_map = import_map(doc, owner=outsider)
+    quoted = Evidence.objects.filter(map=argument_map)
+    assert quoted.count() == len(small_doc["evidence"])
+    assert Passage.objects.filter(evidence__map=argument_map).distinct().count() == len(small_doc["evidence"])
+    assert argument_map.import_counts["evidence"] == len(small_doc["evidence"])

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -221,7 +222,7 @@ def test_a_selection_with_surrounding_white_space_is_refused(client, annotator, 
 
 def test_claim_and_evidence_are_written_together_or_not_at_all(client, annotator, private_map, source, monkeypatch):
     def refuse(**kwargs):
-        raise ValueError("Refused for the test.")
+        raise ValidationError("Refused for the test.")
 
     monkeypatch.setattr(services, "add_evidence", refuse)
     client.force_login(annotator)
@@ -232,14 +233,15 @@ def test_claim_and_evidence_are_written_together_or_not_at_all(client, annotator
     assert written() == before
 
 
-def test_the_same_passage_cannot_be_linked_twice_to_one_claim(client, annotator, private_map, source):
+def test_linking_the_same_passage_to_a_claim_again_changes_nothing_and_says_so(client, annotator, private_map, source):
     claim = make_claim(private_map, "Target")
     client.force_login(annotator)
     data = {**selection(source.text, "Critics"), "mode": "link", "claim": claim.pk, "stance": "supports"}
     client.post(annotate_url(private_map, source), data, **HTMX)
     before = written()
     response = client.post(annotate_url(private_map, source), data, **HTMX)
-    assert "already linked" in response.content.decode()
+    assert response.status_code == 200
+    assert "“Critics” already supports that claim; nothing new was added." in response.content.decode()
     assert written() == before
 
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from arguments.models import ArgumentMap, Claim, Comment, Evidence, MapSource, Relation
-from sources.models import Passage, Source
+from sources.models import AnchorStatus, Passage, Source
 
 from .common import close_map, open_map, parse_document
 from .json_reader import (
@@ -147,10 +147,13 @@ def _write(plan: Plan, owner) -> ArgumentMap:
         [(claim_ids[a], claim_ids[b], kind, scheme, weight) for a, b, kind, scheme, weight in plan.relations],
         **same,
     )
+    # Two entries of the document may name one passage of the database (see _place_passages): a claim
+    # gets one piece of evidence per passage, the first.
+    evidence = {(passage_ids[p], claim_ids[c]): (stance, note) for p, c, stance, note in reversed(plan.evidence)}
     insert_rows(
         Evidence,
         ("passage_id", "claim_id", "stance", "note"),
-        [(passage_ids[p], claim_ids[c], stance, note) for p, c, stance, note in plan.evidence],
+        [(pid, cid, stance, note) for (pid, cid), (stance, note) in reversed(evidence.items())],
         **same,
     )
     _place_comments(plan.comments, claim_ids)
@@ -160,7 +163,7 @@ def _write(plan: Plan, owner) -> ArgumentMap:
         "passages": sum(1 for p in plan.passages if p["used"]),
         "claims": len(claim_ids),
         "relations": len(plan.relations),
-        "evidence": len(plan.evidence),
+        "evidence": len(evidence),
         "comments": len(plan.comments),
     }
     return close_map(argument_map, owner=owner, imported_from=FORMAT_NAME, counts=counts)
@@ -191,29 +194,44 @@ def _place_sources(entries: list[dict], owner) -> tuple[list[int], int]:
 
 def _place_passages(passages: list[dict], source_ids: list[int], owner) -> list[int | None]:
     """Database ids of the document's passages (None for one no evidence uses): an identical passage
-    already stored on a reused source is shared, any other is created."""
+    already stored on a reused source is shared, any other is created. A placed passage is one per span
+    (see sources.models.Passage), so placed entries on one span, stored or in the document, are one."""
     pools: dict[tuple, deque] = defaultdict(deque)
     rows = (
         Passage.objects.filter(source_id__in=set(source_ids))
         .order_by("id")
         .values_list("id", "source_id", *PASSAGE_FIELDS)
     )
+    placed: dict[tuple, int] = {}  # (source id, start, end) -> the placed passage there
     for pk, *key in rows:
         pools[tuple(key)].append(pk)
+        if key[-1] != AnchorStatus.ORPHANED:
+            placed[tuple(key[:3])] = pk
     ids: list[int | None] = [None] * len(passages)
     new: list[tuple[int, tuple]] = []  # (index in the document, column values)
+    new_spans: dict[tuple, int] = {}  # (source id, start, end) of a placed passage to create -> its first entry
+    same_as: dict[int, int] = {}  # a later entry on such a span -> that first entry
     for n, p in enumerate(passages):
         if not p["used"]:
             continue
         key = (source_ids[p["source"]], *(p[name] for name in PASSAGE_FIELDS))
+        span = key[:3] if p["anchor_status"] != AnchorStatus.ORPHANED else None
         pool = pools.get(key)
-        if pool:
+        if span in placed:
+            ids[n] = placed[span]
+        elif pool:
             ids[n] = pool.popleft()
+        elif span in new_spans:
+            same_as[n] = new_spans[span]  # the row the first entry on this span will have
         else:
+            if span is not None:
+                new_spans[span] = n
             new.append((n, key))
     created = insert_rows(Passage, ("source_id", *PASSAGE_FIELDS), [key for _, key in new], created_by_id=owner.pk)
     for (n, _), pk in zip(new, created, strict=True):
         ids[n] = pk
+    for n, first in same_as.items():
+        ids[n] = ids[first]
     return ids
 
 

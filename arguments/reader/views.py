@@ -192,7 +192,11 @@ def annotate(request, slug: str, source_slug: str):
             return response
         return _page(request, reader, form=form, annotate_open=True, quote_editable=data_was_quoted(form))
 
-    message = f"Annotation added: “{Truncator(evidence.passage.exact).chars(60)}” {evidence.stance} the claim."
+    quote = Truncator(evidence.passage.exact).chars(60)
+    if evidence.already_linked:
+        message = f"“{quote}” already {evidence.stance} that claim; nothing new was added."
+    else:
+        message = f"Annotation added: “{quote}” {evidence.stance} the claim."
     if request.htmx:
         response = _body(request, reader, reader_message=message, fresh_passage=evidence.passage_id)
         response["HX-Trigger"] = json.dumps({"warrant:annotated": {"passage": evidence.passage_id}})
@@ -226,8 +230,6 @@ def _write_annotation(reader: Reader, actor, form: AnnotateForm, start: int, end
     except ValidationError as error:
         field = "claim_text" if data["mode"] == AnnotateForm.MODE_NEW else None
         form.add_error(field, "; ".join(error.messages))
-    except ValueError as error:
-        form.add_error("claim" if data["mode"] == AnnotateForm.MODE_LINK else None, str(error))
     return None
 
 

@@ -151,18 +151,23 @@ def delete_claim(*, claim: Claim, actor, expected_version: int | None = None) ->
 def add_evidence(
     *, argument_map: ArgumentMap, actor, source: Source, start: int, end: int, claim: Claim, stance: str, note: str = ""
 ) -> Evidence:
-    """Quote source.text[start:end] as evidence for a claim, reusing the passage if the span exists."""
-    passage = Passage.objects.filter(source=source, start=start, end=end).first()
-    if passage is None:
-        passage = Passage.from_span(source, start, end, created_by=actor)
-        passage.save()
+    """Quote source.text[start:end] as evidence for a claim, reusing the passage if the span exists.
+
+    Idempotent: when the passage already serves the claim, that evidence comes back unchanged, with
+    `already_linked` set, and nothing is written. The database's unique constraints decide between
+    people quoting the same words for the same claim at the same moment: one row each, whoever wins.
+    """
+    passage = _placed_passage(source, start, end, actor)
     evidence = Evidence(map=argument_map, passage=passage, claim=claim, stance=stance, note=note, created_by=actor)
     evidence.full_clean(exclude=["map", "passage", "claim", "created_by"], validate_constraints=False)
     try:
         with transaction.atomic():
             evidence.save()
-    except IntegrityError as error:
-        raise ValueError("This passage is already linked to that claim.") from error
+    except IntegrityError:
+        existing = Evidence.objects.get(passage=passage, claim=claim)
+        existing.already_linked = True
+        return existing
+    evidence.already_linked = False
     record_event(
         argument_map=argument_map,
         actor=actor,
@@ -171,6 +176,21 @@ def add_evidence(
         payload={"claim": claim.pk, "stance": stance, "quote": passage.exact[:200], "source": source.short_citation},
     )
     return evidence
+
+
+def _placed_passage(source: Source, start: int, end: int, actor) -> Passage:
+    """The placed passage over source.text[start:end], made if there is none (one per span: see Passage)."""
+    placed = Passage.objects.placed().filter(source=source, start=start, end=end)
+    passage = placed.first()
+    if passage is not None:
+        return passage
+    passage = Passage.from_span(source, start, end, created_by=actor)
+    try:
+        with transaction.atomic():
+            passage.save()
+    except IntegrityError:  # someone else made it meanwhile
+        return placed.get()
+    return passage
 
 
 @transaction.atomic
