@@ -5,7 +5,6 @@ a map that holds something of every kind; a row the test does not know fails it,
 grow a claim the code does not back.
 """
 
-import re
 from pathlib import Path
 
 import pytest

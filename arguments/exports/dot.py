@@ -16,6 +16,7 @@ import threading
 
 from django.urls import reverse
 
+from arguments.clipping import clip
 from arguments.models import ArgumentMap, Claim, Relation
 
 MAX_SVG_CLAIMS = 1_500
@@ -58,9 +59,7 @@ def dot_string(value: str) -> str:
 
 def label(text: str) -> str:
     """The claim text wrapped into centred lines (joined by DOT's \\n), cut at LABEL_CHARS."""
-    text = " ".join(text.split())
-    if len(text) > LABEL_CHARS:
-        text = text[: LABEL_CHARS - 1].rstrip() + "…"
+    text = clip(" ".join(text.split()), LABEL_CHARS)
     lines = textwrap.wrap(text, LABEL_WIDTH, break_long_words=True, break_on_hyphens=False) or [""]
     return '"' + "\\n".join(dot_string(line)[1:-1] for line in lines) + '"'
 
