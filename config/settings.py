@@ -244,7 +244,7 @@ LOGGING = {
 }
 
 if env_bool("WARRANT_FAST_PASSWORDS", False):
-    # Tests only: real hashing made one suite 35x slower (see shared TRAPS).
+    # Tests only: real password hashing dominates a test suite's run time.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # The library asks the arguments app who may read a source (sources never imports arguments).

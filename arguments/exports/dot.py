@@ -1,7 +1,7 @@
 """Graphviz DOT and SVG export: the map as a drawing, support below what it supports (rankdir=BT).
 
 export_dot builds DOT text from two queries. export_svg lays it out with Graphviz's `dot`, which is
-slow on large graphs with cross edges (TRAPS.md: 1,000 nodes took 60 s with default settings), so
+slow on large graphs with cross edges (with default settings a thousand nodes can take a minute), so
 it is bounded three ways: maps over MAX_SVG_CLAIMS claims are refused before anything runs, the
 layout runs with tuned network-simplex and crossing-minimisation limits, and the process is killed
 after SVG_TIMEOUT seconds. At most SVG_WORKERS layouts run at once per process. User text only ever

@@ -2,7 +2,7 @@
 
 The layer is the part of the reader that grows with the number of passages. It is built from one
 `values_list` query with plain string joins rather than templates, because a template costs tens of
-microseconds per row (shared TRAPS.md; bench/reader.py measures it). What every viewer shares is built
+microseconds per row (bench/reader.py measures it). What every viewer shares is built
 once per revision (`build_shared_layer`, kept by cache.py); a viewer's own layer is that with the
 controls they may use joined in (`for_viewer`), which costs no query and little time. CSRF tokens
 differ per session, so the layer holds no form: an annotation's controls are a link to its edit form.
