@@ -1,8 +1,10 @@
 """Plain factory functions for tests: explicit, no magic."""
 
 from itertools import count
+from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from arguments import services
 from arguments.models import ArgumentMap, Claim, ClaimKind, Role, Visibility
@@ -100,3 +102,9 @@ def grow_map(argument_map: ArgumentMap, source: Source, *, claims: int, actor=No
             stance=("states", "supports", "opposes")[i % 3],
         )
         parents.append(claim)
+
+
+def reader_url(argument_map: ArgumentMap, source: Source, **query) -> str:
+    """The reader page of `source` in `argument_map`; keywords become its query string (stance="opposes")."""
+    url = reverse("arguments:source", args=[argument_map.slug, source.slug])
+    return f"{url}?{urlencode(query)}" if query else url
