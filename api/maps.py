@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,6 +26,7 @@ from sources.services import import_source
 
 from . import serializers as s
 from .base import MapView, Rows, expected_version, page, pick, with_etag
+from .parsers import JSONObjectParser
 
 SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,120}$")
 MAP_FIELDS = (
@@ -221,7 +222,7 @@ class MemberDetail(MembersOnly):
 
 class SourceList(MapView):
     needs = {"GET": Need.READ, "POST": Need.EDIT}
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [JSONObjectParser, MultiPartParser, FormParser]
 
     @extend_schema(
         summary="The map's sources, in order (without their texts)",
