@@ -247,15 +247,20 @@ WARRANT_RATE_LIMIT_PROXIES = int(
 # The counters must be shared by every app process and counted atomically: in Redis when REDIS_URL
 # is set (e.g. redis://127.0.0.1:6379/0), else in a database table (accounts.RateLimitCounter).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The default cache keeps rendered reader layers and downloads (arguments/reader/cache.py,
+# arguments/exports/cache.py): each process's memory on the embedded default; with REDIS_URL, Redis,
+# so that every app process (and machine) builds a revision once, and sessions are read from it too.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if REDIS_URL:
-    CACHES["ratelimit"] = {
+    redis_cache = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "warrant",
         # A Redis that does not answer must not hold requests up for long (the limiter then lets them through).
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
+    CACHES = {"default": redis_cache, "ratelimit": redis_cache}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 WARRANT_RATE_LIMIT_CACHE = "ratelimit" if REDIS_URL else ""  # "": the database table
 
 LOGGING = {

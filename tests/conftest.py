@@ -47,6 +47,15 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
 
 
 @pytest.fixture(autouse=True, scope="session")
+def sessions_in_the_database():
+    """Query counts are pinned with the embedded default's database sessions. With REDIS_URL set the
+    default cache (reader layers, downloads) is still Redis here; production's cached_db sessions are
+    checked by tests/test_sign_out_everywhere.py and tests/test_shared_cache.py."""
+    with override_settings(SESSION_ENGINE="django.contrib.sessions.backends.db"):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
 def rate_limits_in_memory():
     """Rate-limit counters in this process's memory during tests (LocMemCache counts under a lock), so
     that clearing them between tests needs no database and query counts leave them out.
