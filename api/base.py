@@ -46,7 +46,9 @@ class MapPermission(BasePermission):
     """Delegates to arguments.access.get_map_for and keeps its answer on the view as `view.access`."""
 
     def has_permission(self, request: Request, view) -> bool:
-        need = view.needs.get(request.method, Need.READ)
+        # A method the view does not answer needs only reading, so that its 405 is not hidden by a 403.
+        answered = hasattr(view, request.method.lower())
+        need = view.needs.get(request.method, Need.READ) if answered else Need.READ
         try:
             view.access = get_map_for(request.user, view.kwargs["slug"], need)
         except PermissionDenied:
@@ -81,6 +83,16 @@ class MapViewSet(ViewSet):
 
     def handle_exception(self, exc):
         return super().handle_exception(translate(exc))
+
+
+def capabilities(*, create: Need | None = None, change: Need | None = None) -> dict[str, Need]:
+    """The capability each method needs: reading, creating (POST), changing (PATCH, PUT, DELETE)."""
+    methods = {"GET": Need.READ}
+    if create is not None:
+        methods["POST"] = create
+    if change is not None:
+        methods |= {"PATCH": change, "PUT": change, "DELETE": change}
+    return methods
 
 
 class MapsOrOneMap(MapViewSet):

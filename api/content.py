@@ -6,7 +6,7 @@ PATCH, PUT and DELETE, checked again by the service inside its transaction.
 
 from django.db import IntegrityError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -17,11 +17,9 @@ from sources.models import Passage, Source
 from sources.selection import resolve_selection
 
 from . import serializers as s
-from .base import MapViewSet, Rows, VersionedDeletion, is_number, page, pick, with_etag
+from .base import MapViewSet, Rows, VersionedDeletion, capabilities, is_number, page, pick, with_etag
 from .idempotency import idempotent
-from .maps import CREATE_ERRORS, CREATING, ERRORS, PAGING, VERSIONED_ERRORS
-
-DELETED = {204: None, **VERSIONED_ERRORS}
+from .maps import CREATE_ERRORS, CREATING, ERRORS, PAGING, VERSIONED_ERRORS, versioned_operations
 
 
 def _claim(argument_map, claim_id: int, *, field: str = "claim") -> Claim:
@@ -44,31 +42,17 @@ def _filtered_by_claim(request, queryset):
 # ----------------------------------------------------------------------------------------- claims
 
 
-@extend_schema_view(
-    retrieve=extend_schema(summary="A claim", responses={200: s.ClaimSerializer, **ERRORS}),
-    partial_update=extend_schema(
-        summary="Change a claim's text or kind (its author, or an editor; needs If-Match)",
-        request=s.ClaimWriteSerializer(partial=True),
-        responses={200: s.ClaimSerializer, **VERSIONED_ERRORS},
-    ),
-    update=extend_schema(
-        summary="Replace a claim's text and kind (its author, or an editor; needs If-Match)",
-        request=s.ClaimWriteSerializer,
-        responses={200: s.ClaimSerializer, **VERSIONED_ERRORS},
-    ),
-    destroy=extend_schema(
-        summary="Delete a claim with its relations, evidence and comments (needs If-Match)",
-        responses={200: s.DeletedClaimSerializer, **VERSIONED_ERRORS},
-    ),
+@versioned_operations(
+    s.ClaimSerializer,
+    s.ClaimWriteSerializer,
+    one="A claim",
+    change="Change a claim's text or kind (its author, or an editor; needs If-Match)",
+    replace="Replace a claim's text and kind (its author, or an editor; needs If-Match)",
+    delete="Delete a claim with its relations, evidence and comments (needs If-Match)",
+    deleted={200: s.DeletedClaimSerializer, **VERSIONED_ERRORS},
 )
 class Claims(VersionedDeletion, MapViewSet):
-    needs = {
-        "GET": Need.READ,
-        "POST": Need.ANNOTATE,
-        "PATCH": Need.ANNOTATE,
-        "PUT": Need.ANNOTATE,
-        "DELETE": Need.ANNOTATE,
-    }
+    needs = capabilities(create=Need.ANNOTATE, change=Need.ANNOTATE)
     lookup_url_kwarg = "claim_id"
     rows = Rows(s.ClaimSerializer)
     write_serializer = s.ClaimWriteSerializer
@@ -124,23 +108,17 @@ class Claims(VersionedDeletion, MapViewSet):
 # -------------------------------------------------------------------------------------- relations
 
 
-@extend_schema_view(
-    retrieve=extend_schema(summary="A relation", responses={200: s.RelationSerializer, **ERRORS}),
-    partial_update=extend_schema(
-        summary="Re-link: change what the claim bears on, or how (editors; needs If-Match)",
-        request=s.RelationUpdateSerializer(partial=True),
-        responses={200: s.RelationSerializer, **VERSIONED_ERRORS},
-    ),
-    update=extend_schema(
-        summary="Replace what the claim bears on and how (editors; needs If-Match)",
-        request=s.RelationUpdateSerializer,
-        responses={200: s.RelationSerializer, **VERSIONED_ERRORS},
-    ),
-    destroy=extend_schema(summary="Unlink two claims; both stay (editors; needs If-Match)", responses=DELETED),
+@versioned_operations(
+    s.RelationSerializer,
+    s.RelationUpdateSerializer,
+    one="A relation",
+    change="Re-link: change what the claim bears on, or how (editors; needs If-Match)",
+    replace="Replace what the claim bears on and how (editors; needs If-Match)",
+    delete="Unlink two claims; both stay (editors; needs If-Match)",
 )
 class Relations(VersionedDeletion, MapViewSet):
     # As on the pages: re-linking and unlinking is for editors.
-    needs = {"GET": Need.READ, "POST": Need.ANNOTATE, "PATCH": Need.EDIT, "PUT": Need.EDIT, "DELETE": Need.EDIT}
+    needs = capabilities(create=Need.ANNOTATE, change=Need.EDIT)
     lookup_url_kwarg = "relation_id"
     rows = Rows(s.RelationSerializer)
     write_serializer = s.RelationUpdateSerializer
@@ -206,30 +184,16 @@ class Relations(VersionedDeletion, MapViewSet):
 # --------------------------------------------------------------------------------------- evidence
 
 
-@extend_schema_view(
-    retrieve=extend_schema(summary="A piece of evidence", responses={200: s.EvidenceSerializer, **ERRORS}),
-    partial_update=extend_schema(
-        summary="Change the stance or note (its author, or an editor; needs If-Match)",
-        request=s.EvidenceUpdateSerializer(partial=True),
-        responses={200: s.EvidenceSerializer, **VERSIONED_ERRORS},
-    ),
-    update=extend_schema(
-        summary="Replace the stance and note (its author, or an editor; needs If-Match)",
-        request=s.EvidenceUpdateSerializer,
-        responses={200: s.EvidenceSerializer, **VERSIONED_ERRORS},
-    ),
-    destroy=extend_schema(
-        summary="Remove the evidence; its passage goes with its last quote (needs If-Match)", responses=DELETED
-    ),
+@versioned_operations(
+    s.EvidenceSerializer,
+    s.EvidenceUpdateSerializer,
+    one="A piece of evidence",
+    change="Change the stance or note (its author, or an editor; needs If-Match)",
+    replace="Replace the stance and note (its author, or an editor; needs If-Match)",
+    delete="Remove the evidence; its passage goes with its last quote (needs If-Match)",
 )
 class EvidenceViewSet(VersionedDeletion, MapViewSet):
-    needs = {
-        "GET": Need.READ,
-        "POST": Need.ANNOTATE,
-        "PATCH": Need.ANNOTATE,
-        "PUT": Need.ANNOTATE,
-        "DELETE": Need.ANNOTATE,
-    }
+    needs = capabilities(create=Need.ANNOTATE, change=Need.ANNOTATE)
     lookup_url_kwarg = "evidence_id"
     rows = Rows(s.EvidenceSerializer)
     write_serializer = s.EvidenceUpdateSerializer
@@ -319,7 +283,7 @@ class EvidenceViewSet(VersionedDeletion, MapViewSet):
 
 
 class Comments(MapViewSet):
-    needs = {"GET": Need.READ, "POST": Need.ANNOTATE}
+    needs = capabilities(create=Need.ANNOTATE)
     lookup_url_kwarg = "comment_id"
     rows = Rows(s.CommentSerializer)
 

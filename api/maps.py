@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,7 +25,7 @@ from sources.models import Passage
 from sources.services import import_source
 
 from . import serializers as s
-from .base import MapsOrOneMap, MapViewSet, Rows, Versioned, page, pick, with_etag
+from .base import MapsOrOneMap, MapViewSet, Rows, Versioned, capabilities, page, pick, with_etag
 from .idempotency import IDEMPOTENCY_PARAMETER, idempotent
 
 SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,120}$")
@@ -35,6 +35,21 @@ CREATE_ERRORS = {**ERRORS, 422: s.DetailSerializer}
 VERSIONED_ERRORS = {**ERRORS, 412: s.StaleSerializer, 428: s.DetailSerializer}
 PAGING = [OpenApiParameter("after", int, description="Only objects with a larger id."), OpenApiParameter("limit", int)]
 CREATING = [IDEMPOTENCY_PARAMETER]
+DELETED = {204: None, **VERSIONED_ERRORS}
+
+
+def versioned_operations(shape, write, *, one: str, change: str, replace: str, delete: str = "", deleted=None):
+    """The schema of the operations a view set inherits from Versioned (and VersionedDeletion)."""
+    operations = {
+        "retrieve": extend_schema(summary=one, responses={200: shape, **ERRORS}),
+        "partial_update": extend_schema(
+            summary=change, request=write(partial=True), responses={200: shape, **VERSIONED_ERRORS}
+        ),
+        "update": extend_schema(summary=replace, request=write, responses={200: shape, **VERSIONED_ERRORS}),
+    }
+    if delete:
+        operations["destroy"] = extend_schema(summary=delete, responses=deleted or DELETED)
+    return extend_schema_view(**operations)
 
 
 def with_role(maps, user):
@@ -44,21 +59,15 @@ def with_role(maps, user):
     return maps.annotate(role=Value(None, output_field=CharField()))
 
 
-@extend_schema_view(
-    retrieve=extend_schema(summary="A map", responses={200: s.MapSerializer, **ERRORS}),
-    partial_update=extend_schema(
-        summary="Change a map's settings (owners; needs If-Match)",
-        request=s.MapWriteSerializer(partial=True),
-        responses={200: s.MapSerializer, **VERSIONED_ERRORS},
-    ),
-    update=extend_schema(
-        summary="Replace a map's settings (owners; needs If-Match)",
-        request=s.MapWriteSerializer,
-        responses={200: s.MapSerializer, **VERSIONED_ERRORS},
-    ),
+@versioned_operations(
+    s.MapSerializer,
+    s.MapWriteSerializer,
+    one="A map",
+    change="Change a map's settings (owners; needs If-Match)",
+    replace="Replace a map's settings (owners; needs If-Match)",
 )
 class Maps(Versioned, MapsOrOneMap):
-    needs = {"GET": Need.READ, "PATCH": Need.MANAGE, "PUT": Need.MANAGE}
+    needs = capabilities(change=Need.MANAGE)
     lookup_url_kwarg = "slug"
     lookup_value_converter = "slug"
     rows = Rows(s.MapSerializer)
@@ -111,7 +120,7 @@ class Maps(Versioned, MapsOrOneMap):
 class Members(MapViewSet):
     """As on the members page: readers of a public map who are not members do not see its people."""
 
-    needs = {"GET": Need.READ, "POST": Need.MANAGE, "PATCH": Need.MANAGE, "DELETE": Need.MANAGE}
+    needs = capabilities(create=Need.MANAGE, change=Need.MANAGE)
     lookup_url_kwarg = "membership_id"
     rows = Rows(s.MemberSerializer)
 
@@ -187,8 +196,8 @@ class Members(MapViewSet):
 
 
 class Sources(MapViewSet):
-    needs = {"GET": Need.READ, "POST": Need.EDIT}
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    needs = capabilities(create=Need.EDIT)
+    # JSON (a link) or multipart (an upload): the settings' parsers, DRF's default set, take both.
     lookup_url_kwarg = "source_slug"
     lookup_value_converter = "slug"
     rows = Rows(s.SourceSerializer)
