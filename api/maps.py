@@ -73,9 +73,6 @@ class Maps(Versioned, MapsOrOneMap):
     rows = Rows(s.MapSerializer)
     write_serializer = s.MapWriteSerializer
 
-    def scope(self):
-        return with_role(ArgumentMap.objects.all(), self.request.user)
-
     def represent(self, pk) -> dict:
         # A GET names the map by its slug: the access check has read it, with the caller's role. After a
         # change, or to show what is current, it is read again.
@@ -108,10 +105,7 @@ class Maps(Versioned, MapsOrOneMap):
 
     def save(self, argument_map: ArgumentMap, data: dict, version: int) -> None:
         fields = pick(data, ("title", "question", "description", "visibility"), argument_map)
-        updated = services.update_map(
-            argument_map=argument_map, actor=self.request.user, expected_version=version, **fields
-        )
-        self.access.map = updated
+        services.update_map(argument_map=argument_map, actor=self.request.user, expected_version=version, **fields)
 
 
 # ---------------------------------------------------------------------------------------- members
