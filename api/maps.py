@@ -195,6 +195,7 @@ class Sources(MapViewSet):
     lookup_url_kwarg = "source_slug"
     lookup_value_converter = "slug"
     rows = Rows(s.SourceSerializer)
+    detail_rows = Rows(s.SourceDetailSerializer)
 
     def scope(self):
         return MapSource.objects.filter(map=self.map)
@@ -245,7 +246,7 @@ class Sources(MapViewSet):
         summary="One of the map's sources, with its text", responses={200: s.SourceDetailSerializer, **ERRORS}
     )
     def retrieve(self, request, slug: str, source_slug: str):
-        return Response(Rows(s.SourceDetailSerializer).one(self.scope().filter(source__slug=source_slug)))
+        return Response(self.detail_rows.one(self.scope().filter(source__slug=source_slug)))
 
 
 # --------------------------------------------------------------------------------------- passages
