@@ -16,6 +16,7 @@ from arguments.models import Claim, ClaimKind, Evidence
 
 from ..factories import make_claim, quote
 from ..live_support import AppServer, Browser, database_url
+from .helpers import GRAPH_READY, LIVE_MODE, on_graph, wait_for_graph, wait_for_live_mode
 from .test_annotate import CHAR_BOXES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,7 +47,7 @@ def open_page(browser, live_server):
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
         page.wait_for_url(f"{live_server.url}{path}")
-        page.wait_for_function("window.warrantLive && window.warrantLive.mode === 'polling'")
+        wait_for_live_mode(page)
         page.evaluate("window.notReloaded = true")
         return page
 
@@ -114,7 +115,7 @@ def test_two_people_see_each_others_claims_and_passages_appear(open_page, privat
     reader = f"/maps/{private_map.slug}/sources/{source.slug}/"
     for page in (anna, eddie):
         page.goto(f"{page.url.split('/maps/')[0]}{reader}")
-        page.wait_for_function("window.warrantLive && window.warrantLive.mode === 'polling'")
+        wait_for_live_mode(page)
         page.evaluate("window.notReloaded = true")
 
     by_anna = annotate_with_the_mouse(anna, FIRST_SENTENCE, "Coalitions are quick.")
@@ -176,7 +177,7 @@ def test_someone_selecting_in_the_reader_keeps_their_selection_while_the_page_ca
 
 def test_graph_claim_page_and_activity_follow_changes(open_page, private_map, thesis, annotator):
     eddie_graph = open_page("eddie", f"/maps/{private_map.slug}/graph/")
-    eddie_graph.wait_for_function("window.warrantGraphReady")
+    eddie_graph.wait_for_function(GRAPH_READY)
     context = eddie_graph.context
     pages = {"graph": eddie_graph}
     for name, path in [
@@ -185,9 +186,9 @@ def test_graph_claim_page_and_activity_follow_changes(open_page, private_map, th
     ]:
         page = context.new_page()
         page.goto(f"{eddie_graph.url.split('/maps/')[0]}{path}")
-        page.wait_for_function("window.warrantLive && window.warrantLive.mode === 'polling'")
+        wait_for_live_mode(page)
         pages[name] = page
-    assert eddie_graph.evaluate("window.warrantGraph.nodes().length") == 1
+    assert on_graph(eddie_graph, "cy.nodes().length") == 1
 
     services.add_response(
         argument_map=private_map, actor=annotator, parent=thesis, text="Coalitions lack a mandate.", kind="opposes"
@@ -195,9 +196,7 @@ def test_graph_claim_page_and_activity_follow_changes(open_page, private_map, th
     services.add_comment(claim=thesis, actor=annotator, body="Which coalitions do we mean?")
 
     graph = pages["graph"]
-    graph.wait_for_function(
-        "window.warrantGraph.nodes().length === 2 && window.warrantGraph.edges().length === 1", timeout=WITHIN
-    )
+    wait_for_graph(graph, "cy.nodes().length === 2 && cy.edges().length === 1", timeout=WITHIN)
     expect(graph.locator("#graph-list")).to_contain_text("Coalitions lack a mandate.")
     expect(graph.locator("#graph-note")).to_contain_text("2 claims")
     claim_page = pages["claim"]
@@ -225,7 +224,7 @@ def test_under_uvicorn_on_postgresql_the_page_follows_the_stream(browser, privat
         page.get_by_label("Username").fill("eddie")
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
-        page.wait_for_function("window.warrantLive && window.warrantLive.mode === 'stream'")
+        wait_for_live_mode(page, "stream")
 
         client = Client()
         client.force_login(annotator)
@@ -237,7 +236,7 @@ def test_under_uvicorn_on_postgresql_the_page_follows_the_stream(browser, privat
 
         expect(page.locator(f"#children-{thesis.pk}")).to_contain_text("Pushed, not polled.", timeout=WITHIN)
         expect(page.locator("#live-notices")).to_contain_text("anna added the claim “Pushed, not polled.”")
-        assert page.evaluate("window.warrantLive.mode") == "stream"
+        assert page.evaluate(LIVE_MODE) == "stream"
     finally:
         context.close()
         writer_server.stop()
