@@ -12,7 +12,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from arguments import services
-from arguments.models import Claim, ClaimKind, Evidence
+from arguments.models import Claim, ClaimKind, Event, Evidence
 
 from ..factories import make_claim, quote
 from ..live_support import AppServer, Browser, database_url
@@ -128,6 +128,25 @@ def test_two_people_see_each_others_claims_and_passages_appear(open_page, privat
     expect(anna.locator("#live-notices")).to_contain_text("eddie linked a passage", timeout=WITHIN)
     assert anna.evaluate("window.notReloaded") and eddie.evaluate("window.notReloaded")
     assert Claim.objects.filter(map=private_map).count() == 5
+
+
+def test_an_idle_page_polls_with_its_validators_and_is_answered_304_every_time(open_page, private_map, thesis):
+    eddie = open_page("eddie", f"/maps/{private_map.slug}/")
+    polls = []
+    eddie.on(
+        "response",
+        lambda response: (
+            "/events/?" in response.url
+            and polls.append((response.url, response.status, response.request.headers.get("if-none-match")))
+        ),
+    )
+    eddie.wait_for_timeout(3_500)  # about three polls, once a second
+
+    newest = Event.objects.filter(map=private_map).latest("id").pk
+    assert len(polls) >= 2
+    assert {(url.split("?", 1)[1], status) for url, status, _ in polls} == {(f"after={newest}", 304)}
+    # The first 304 carried the ETag; every later poll sends it back.
+    assert {validator for _, _, validator in polls[1:]} == {f'"{private_map.pk}.{newest}"'}
 
 
 def test_someone_typing_keeps_their_words_while_the_page_catches_up(open_page, private_map, thesis, annotator):
