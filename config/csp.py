@@ -1,17 +1,16 @@
-"""Where browsers report Content-Security-Policy violations, and the header that tells them where.
+"""Where browsers report Content-Security-Policy violations (the policy's report-uri).
 
-The policy itself is in config/settings.py (django-csp). Browsers send reports in two shapes: the
-older `report-uri` one (`{"csp-report": {...}}`, application/csp-report) and the Reporting API's
-(`[{"type": "csp-violation", "body": {...}}]`, application/reports+json), which they send to the
-endpoint a `Reporting-Endpoints` header names. Each violation is logged once on "warrant.csp", so an
-operator sees a page that breaks the policy (or a browser extension that does) in the app's log.
+The policy itself is in config/settings.py (django-csp). Reports come in two shapes: `report-uri`'s
+(`{"csp-report": {...}}`, application/csp-report), which the policy asks for, and the Reporting API's
+(`[{"type": "csp-violation", "body": {...}}]`, application/reports+json), for a policy that adds
+`report-to`. Each violation is logged once on "warrant.csp", so an operator sees a page that breaks
+the policy (or a browser extension that does) in the app's log. Browsers send reports without
+cookies, so they never count against anyone's rate limit.
 """
 
 import json
 import logging
 
-from csp.constants import HEADER
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -57,16 +56,3 @@ def csp_report(request: HttpRequest) -> HttpResponse:
             extra={"csp_violation": violation},
         )
     return HttpResponse(status=204)
-
-
-class ReportingEndpointsMiddleware:
-    """Names the report endpoint (the policy's `report-to csp`) on every response that carries a policy."""
-
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        if HEADER in response:
-            response["Reporting-Endpoints"] = f'csp="{request.build_absolute_uri(settings.CSP_REPORT_URL)}"'
-        return response

@@ -52,8 +52,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Before django-csp's, so that it sees the policy on the way out and names its report endpoint.
-    "config.csp.ReportingEndpointsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -166,7 +164,7 @@ if env_bool("BEHIND_TLS_PROXY", False):
 # inline code, no eval. Every page works under it: htmx runs with eval, script tags in swapped content
 # and its injected indicator style turned off (<meta name="htmx-config"> in templates/base.html), and
 # the graph's data is a json_script block, which is data and not script. Browsers report violations
-# to config/csp.py, which logs them (logger "warrant.csp").
+# to /csp-report/ (config/csp.py), which logs them (logger "warrant.csp").
 CSP_REPORT_URL = "/csp-report/"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -178,8 +176,10 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
         "frame-ancestors": [NONE],
         "form-action": [SELF],
+        # report-uri alone: browsers send these at once; with report-to present, Chromium ignores
+        # report-uri and queues reports for the Reporting API, which delivered none on plain-HTTP test
+        # servers. config/csp.py reads both shapes, so report-to can be added behind HTTPS.
         "report-uri": CSP_REPORT_URL,
-        "report-to": "csp",  # the endpoint named in the Reporting-Endpoints header (config/csp.py)
     },
 }
 # Permissions-Policy (django-permissions-policy): no page of Warrant needs any of these.
