@@ -24,6 +24,7 @@ from arguments.services import source_text
 from ..factories import make_claim, quote
 from ..test_role_matrix import ANONYMOUS, LOGIN, MATRIX, MEMBERS, PUBLIC, build_world, checked, url_names
 from .helpers import GRAPH_READY, wait_for_live_mode
+from .test_annotate import CHAR_BOXES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -202,7 +203,21 @@ def test_htmx_swaps_and_the_live_refresh_run_under_the_policy(visit, world, csp_
     claim_page.get_by_role("button", name="Comment", exact=True).click()
     expect(claim_page.locator("#discussion")).to_contain_text("A comment posted through htmx.")
 
-    for page in (outline, graph, claim_page):
+    # The reader: words selected with the mouse, annotated in the dialog (placed by script), swapped in by htmx.
+    reader, _ = visit("annotator", reverse("arguments:source", args=[slug, world.ids["source"]]))
+    box = reader.evaluate(CHAR_BOXES, "Coalitions of the willing act quickly")
+    reader.mouse.move(box["x0"], box["y0"])
+    reader.mouse.down()
+    reader.mouse.move(box["x1"], box["y1"], steps=8)
+    reader.mouse.up()
+    reader.get_by_role("button", name="Annotate", exact=True).click()
+    dialog = reader.get_by_role("dialog", name="Annotate this passage")
+    dialog.get_by_label("Claim (stated by the passage)").fill("Coalitions are quick.")
+    dialog.get_by_role("button", name="Save annotation").click()
+    expect(dialog).to_be_hidden()
+    expect(reader.locator("#annotation-list")).to_contain_text("Coalitions are quick.")
+
+    for page in (outline, graph, claim_page, reader):
         assert visit.violations(page) == [], page.url
     assert visit.problems == []
     time.sleep(1)

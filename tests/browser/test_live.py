@@ -194,6 +194,42 @@ def test_someone_selecting_in_the_reader_keeps_their_selection_while_the_page_ca
     assert eddie.evaluate("window.notReloaded") is True
 
 
+def test_a_mouse_selection_and_the_annotate_dialog_hold_the_reader_until_they_are_done(
+    open_page, private_map, thesis, owner
+):
+    source = private_map.sources.get()
+    eddie = open_page("eddie", f"/maps/{private_map.slug}/sources/{source.slug}/")
+    box = eddie.evaluate(CHAR_BOXES, FIRST_SENTENCE)
+    eddie.mouse.move(box["x0"], box["y0"])
+    eddie.mouse.down()
+    eddie.mouse.move(box["x1"], box["y1"], steps=8)
+    eddie.mouse.up()
+    quote(private_map, source, SECOND_SENTENCE, thesis, owner, stance="opposes")
+    expect(eddie.locator("#live-notices")).to_contain_text("olga", timeout=WITHIN)
+    eddie.wait_for_timeout(500)
+    assert eddie.evaluate("getSelection().toString()") == FIRST_SENTENCE
+    expect(eddie.locator("#reader-body")).to_have_attribute("data-live-waiting", "")
+    expect(eddie.locator("#reader-doc mark.hl")).to_have_count(0)
+
+    # The dialog holds it too; Escape gives the selection back, which still holds it.
+    eddie.get_by_role("button", name="Annotate", exact=True).click()
+    dialog = eddie.get_by_role("dialog", name="Annotate this passage")
+    expect(dialog.get_by_label("Selected passage")).to_have_value(FIRST_SENTENCE)
+    eddie.wait_for_timeout(1_200)
+    expect(eddie.locator("#reader-doc mark.hl")).to_have_count(0)
+    eddie.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    assert eddie.evaluate("getSelection().toString()") == FIRST_SENTENCE
+    eddie.wait_for_timeout(1_200)
+    expect(eddie.locator("#reader-doc mark.hl")).to_have_count(0)
+
+    # Let go of the selection: the page catches up, in place.
+    eddie.locator("h1").click()
+    expect(eddie.locator("#reader-doc mark.hl")).not_to_have_count(0, timeout=WITHIN)
+    expect(eddie.locator("#reader-body")).not_to_have_attribute("data-live-waiting", "")
+    assert eddie.evaluate("window.notReloaded") is True
+
+
 def test_graph_claim_page_and_activity_follow_changes(open_page, private_map, thesis, annotator):
     eddie_graph = open_page("eddie", f"/maps/{private_map.slug}/graph/")
     eddie_graph.wait_for_function(GRAPH_READY)
