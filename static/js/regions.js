@@ -43,7 +43,7 @@ function isDirty(form) {
 }
 
 /** Why a refresh must wait now, or "" when it may go ahead. */
-export function busy() {
+function busy() {
   if (document.querySelector("dialog[open]")) return "dialog";
   if (document.querySelector(`${REGION} [data-live-hold], ${REGION}[data-live-hold]`)) return "hold";
   const selection = window.getSelection();
