@@ -2,9 +2,10 @@
  *
  * Draws the map's claims and relations with Cytoscape.js (vendored, loaded before this module), lays
  * them out with graph-layout.js, and shows a claim's summary beside the graph by asking the server for
- * it through htmx. The data is the page's json_script block (#graph-data), which the live refresh
- * brings up to date (templates/_live_region.html); the graph then follows it. Without this script the
- * page still lists every claim, each linked to its own page.
+ * it through htmx. The data is the page's json_script block (#graph-data). When the map changes, the
+ * list refreshes itself (templates/_live_region.html); htmx leaves every <script> of a fresh page out
+ * of what it swaps in, so the graph reads the fresh data block from the same response and follows it.
+ * Without this script the page still lists every claim, each linked to its own page.
  *
  * For the browser tests and bench/graph_layout.py: #graph carries data-layout-start, data-layout-end
  * and data-ready-at (performance.now() values) and sends "warrant:graph-ready" once the first layout
@@ -23,9 +24,27 @@ export let graph = null;
 const container = document.getElementById("graph");
 const list = () => document.getElementById("graph-list");
 
-function readData() {
-  const block = document.getElementById("graph-data");
+function readData(root = document) {
+  const block = root.getElementById("graph-data");
   return block ? JSON.parse(block.textContent) : null;
+}
+
+// The live refresh's response, read before htmx swaps the list in (and drops the page's data block).
+let freshData = null;
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const { elt, shouldSwap, serverResponse } = event.detail;
+  if (elt?.id !== "graph-list-section" || !shouldSwap) return; // regions.js may have held the swap back
+  const fresh = readData(new DOMParser().parseFromString(serverResponse, "text/html"));
+  if (!fresh) return;
+  freshData = fresh;
+  document.getElementById("graph-data").textContent = JSON.stringify(fresh);
+});
+
+/** The data a live refresh just brought, once (or null). */
+function takeFreshData() {
+  const data = freshData;
+  freshData = null;
+  return data;
 }
 
 function cssValue(name, fallback) {
@@ -303,6 +322,12 @@ async function start() {
   if (!container || !data || typeof cytoscape !== "function") return;
   if (data.nodes.length === 0) {
     markReady();
+    // An empty map is drawn once the live refresh brings its first claims.
+    document.addEventListener("htmx:afterSettle", function firstClaims() {
+      if (!takeFreshData()?.nodes.length) return;
+      document.removeEventListener("htmx:afterSettle", firstClaims);
+      start();
+    });
     return;
   }
   const cy = draw(data);
@@ -351,13 +376,9 @@ async function start() {
   focusSelect?.addEventListener("change", () => focusOn(cy, focusSelect.value));
 
   // After a live refresh: follow the fresh data, and put back what this page added to the list and note.
-  let drawn = document.getElementById("graph-data").textContent;
   document.addEventListener("htmx:afterSettle", async () => {
-    const block = document.getElementById("graph-data");
-    if (block && block.textContent !== drawn) {
-      drawn = block.textContent;
-      await follow(cy, JSON.parse(drawn));
-    }
+    const fresh = takeFreshData();
+    if (fresh) await follow(cy, fresh);
     const current = cy.$(":selected");
     if (current.nonempty()) markCurrent(current.id());
     if (focused) showInList(new Set(cy.nodes().not(".hidden").map((node) => node.id())));

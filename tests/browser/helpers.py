@@ -5,6 +5,8 @@
   same URL, so the same module instance) to look at it, and waits for #graph's data-ready-at.
 """
 
+import time
+
 LIVE_MODE = "document.querySelector('[data-live-map]')?.dataset.liveMode"
 # Functions, not bare expressions: Playwright evaluates a bare expression with eval(), which the CSP forbids.
 GRAPH_READY = "() => Number(document.getElementById('graph')?.dataset.readyAt) > 0"
@@ -20,7 +22,14 @@ def on_graph(page, expression: str, arg=None):
     return page.evaluate(f"async (arg) => {{ const cy = {_GRAPH}; return {expression}; }}", arg)
 
 
-def wait_for_graph(page, condition: str, timeout: float | None = None) -> None:
-    """Wait until `condition` (an expression over `cy`) holds."""
-    predicate = f"async () => {{ const cy = {_GRAPH}; return Boolean(cy) && ({condition}); }}"
-    page.wait_for_function(predicate, timeout=timeout)
+def wait_for_graph(page, condition: str, timeout: float = 10_000) -> None:
+    """Wait until `condition` (an expression over `cy`) holds.
+
+    Polled from here: Playwright's wait_for_function takes the promise an async predicate returns
+    for a true answer at once.
+    """
+    deadline = time.monotonic() + timeout / 1000
+    while not on_graph(page, f"Boolean(cy) && ({condition})"):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the graph never satisfied {condition!r} within {timeout} ms")
+        page.wait_for_timeout(100)

@@ -264,6 +264,16 @@ def test_graph_claim_page_and_activity_follow_changes(open_page, private_map, th
     expect(pages["activity"].locator("#live-notices")).to_contain_text("anna commented")
 
 
+def test_an_empty_map_s_graph_is_drawn_when_its_first_claim_arrives(open_page, private_map, annotator):
+    graph = open_page("eddie", f"/maps/{private_map.slug}/graph/")
+    graph.wait_for_function(GRAPH_READY)
+    expect(graph.locator(".graph-fallback")).to_be_visible()
+    make_claim(private_map, "The first claim.", kind=ClaimKind.THESIS, actor=annotator)
+    wait_for_graph(graph, "cy.nodes().length === 1", timeout=WITHIN)
+    expect(graph.locator("#graph-list")).to_contain_text("The first claim.")
+    expect(graph.locator("#graph-controls")).to_be_visible()
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the stream needs PostgreSQL's NOTIFY")
 def test_under_uvicorn_on_postgresql_the_page_follows_the_stream(browser, private_map, thesis, annotator):
     """Two uvicorn processes: the page is served by one, the change is written through the other."""
