@@ -6,7 +6,7 @@ What it does:
    "cross" relations between branches, and one quote per claim.
 2. Serves it with `manage.py runserver --noreload` on 127.0.0.1:8123.
 3. Opens /maps/<slug>/graph/ in Debian's Chromium, launched with the browser tests' flags, in a fresh
-   browser context per run (cold cache). static/js/graph.js sets window.warrantGraphReady to
+   browser context per run (cold cache). static/js/graph.js sets #graph's data-ready-at to
    performance.now() two frames after the first layout stops; performance.now() counts from the
    start of navigation, so that value is the time to a drawn, clickable graph.
 4. Times a trivial page (/healthz) the same way in the same browser and prints the ratio, since the
@@ -62,17 +62,20 @@ PHRASES = [
     "reform the multilateral framework",
     "great powers ignore the norms",
 ]
-READY = "window.warrantGraphReady > 0"
-MEASURE = """() => {
+READY = "() => Number(document.getElementById('graph')?.dataset.readyAt) > 0"
+MEASURE = """async () => {
   const nav = performance.getEntriesByType("navigation")[0];
+  const graph = document.getElementById("graph").dataset;
+  const module = document.querySelector('script[type=module][src*="/js/graph"]').src;
+  const cy = (await import(module)).graph;
   return {
-    ready: window.warrantGraphReady,
-    layout: window.warrantGraphTimings.layoutEnd - window.warrantGraphTimings.layoutStart,
-    scriptStart: window.warrantGraphTimings.layoutStart,
+    ready: Number(graph.readyAt),
+    layout: graph.layoutEnd - graph.layoutStart,
+    scriptStart: Number(graph.layoutStart),
     response: nav.responseEnd,
     server: nav.responseStart - nav.requestStart,
-    nodes: window.warrantGraph.nodes().length,
-    edges: window.warrantGraph.edges().length,
+    nodes: cy.nodes().length,
+    edges: cy.edges().length,
   };
 }"""
 
@@ -185,7 +188,8 @@ def open_once(browser, url: str, layout: dict | None = None, wait_for: str | Non
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     if layout:
-        page.add_init_script(f"window.warrantGraphLayoutOptions = {json.dumps(layout)};")
+        # static/js/graph-layout.js reads its benchmark overrides from here.
+        page.add_init_script(f"sessionStorage.setItem('warrant:graph-layout', {json.dumps(json.dumps(layout))});")
     page.goto(url)
     if wait_for:
         page.wait_for_function(wait_for, timeout=60_000)

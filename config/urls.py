@@ -6,11 +6,12 @@ from api import errors as api_errors
 from arguments.views import maps as map_views
 from arguments.views import members as member_views
 
-from . import views
+from . import csp, views
 
 urlpatterns = [
     path("", map_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("csp-report/", csp.csp_report, name="csp_report"),
     path("maps/", include("arguments.urls")),  # early: most requests are for maps (patterns are tried in order)
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,9 +1,13 @@
 """The debate brief: both cases with evidence and full citations; one side on request; Markdown and PDF."""
 
 import io
+import re
+from html import unescape
+from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
+from markdown_it import MarkdownIt
 from pypdf import PdfReader
 
 from arguments import services
@@ -85,6 +89,39 @@ def test_markdown_download(client, viewer, debate):
     assert text.startswith("# Debate brief: Coalitions\n")
     assert f"   > — {CITATION}" in text
     assert "   - *Objection to answer:* Speed costs planning." in text
+
+
+class TagCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.tags.add(tag)
+
+
+def test_html_in_user_text_stays_text_when_the_markdown_brief_is_rendered(client, viewer, debate):
+    thesis = debate.claims.get(kind="thesis")
+    thesis.text = "States should act <script>alert('thesis')</script> together."
+    thesis.save()
+    pro = debate.claims.get(text="Coalitions are fast.")
+    pro.text = 'Coalitions are fast <img src=x onerror="alert(1)"> & <b>bold</b> &lt;i&gt; *not emphasis*'
+    pro.save()
+    con = debate.claims.get(text="Coalitions are unaccountable.")
+    con.text = 'Nobody\'s "mandate" covers R&D, says the <a href="javascript:alert(1)">UN</a>.\n\n<script>x</script>'
+    con.save()
+    client.force_login(viewer)
+    markdown = client.get(brief_url(debate, format="markdown")).content.decode()
+
+    html = MarkdownIt("commonmark").render(markdown)  # CommonMark lets raw HTML through: the escaping must not
+    parser = TagCollector()
+    parser.feed(html)
+    assert parser.tags <= {"h1", "h2", "h3", "p", "strong", "em", "ol", "ul", "li", "blockquote"}
+    text = unescape(re.sub(r"<[^>]+>", "", html))
+    assert "States should act <script>alert('thesis')</script> together." in text
+    assert 'Coalitions are fast <img src=x onerror="alert(1)"> & <b>bold</b> &lt;i&gt; *not emphasis*' in text
+    # Ordinary prose reads as it was written, in the Markdown file itself.
+    assert 'Nobody\'s "mandate" covers R&D, says the' in markdown
 
 
 def test_pdf_download_holds_the_citations(client, viewer, debate):

@@ -81,6 +81,34 @@ def test_a_matching_etag_is_not_modified_and_a_new_event_changes_it(client, view
     assert after.json()["events"][-1]["text"] == "vic added the claim “Something new.”"
 
 
+def test_an_idle_page_s_poll_is_not_modified_after_the_access_check_alone(client, viewer, private_map, public_map):
+    """What static/js/live.js sends once it has an answer: `?after=<newest>` and the ETag it was given."""
+    client.force_login(viewer)
+    newest = newest_id(private_map)
+    etag = feed(client, private_map, after=newest)["ETag"]
+    with CaptureQueriesContext(connection) as signed_in:
+        response = client.get(feed_url(private_map), {"after": newest}, headers={"If-None-Match": etag})
+    assert (response.status_code, response["ETag"], response.content) == (304, etag, b"")
+    assert response["Cache-Control"] == "private, no-cache"
+    assert len(signed_in) == 3  # the session, the user, and the map with its newest event id and the role
+
+    client.logout()
+    newest_public = newest_id(public_map)
+    with CaptureQueriesContext(connection) as anonymous:
+        assert feed(client, public_map, after=newest_public).status_code == 304
+    assert len(anonymous) == 1  # the map alone
+
+
+@pytest.mark.parametrize("form", ["weak", "in a list"])
+def test_if_none_match_is_compared_as_django_compares_it(client, viewer, private_map, form):
+    client.force_login(viewer)
+    etag = feed(client, private_map, after=0)["ETag"]
+    sent = f"W/{etag}" if form == "weak" else f'"something-else", {etag}'
+    assert client.get(feed_url(private_map), {"after": 0}, headers={"If-None-Match": sent}).status_code == 304
+    stale = client.get(feed_url(private_map), {"after": 0}, headers={"If-None-Match": '"0.0"'})
+    assert stale.status_code == 200 and stale.json()["events"]
+
+
 def test_without_after_the_feed_says_only_where_the_log_stands(client, viewer, private_map):
     client.force_login(viewer)
     data = feed(client, private_map).json()

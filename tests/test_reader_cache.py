@@ -227,7 +227,11 @@ def test_the_edit_form_comes_as_a_fragment_or_a_page(client, annotator, private_
 def test_the_live_region_wraps_text_and_annotations(client, viewer, private_map, source):
     client.force_login(viewer)
     html = fetch(client, private_map, source)[0].content.decode()
-    assert '<div id="reader-body" class="reader-body" data-live-region>' in html
+    url = reverse("arguments:source", args=[private_map.slug, source.slug])
+    assert (
+        f'<div id="reader-body" class="reader-body" data-live-region hx-get="{url}" '
+        'hx-trigger="warrant:map-changed from:body, warrant:refresh" hx-select="#reader-body" hx-swap="morph"'
+    ) in html
 
 
 # ------------------------------------------------------------------------------------- query counts

@@ -73,6 +73,7 @@ MATRIX: dict[str, Route] = {
     # site
     "home": Route((), PUBLIC, NO, in_map=False),
     "healthz": Route((), PUBLIC, NO, in_map=False),
+    "csp_report": Route((), NO, PUBLIC, in_map=False),  # browsers report policy violations here
     "login": Route((), ANONYMOUS, ANONYMOUS, in_map=False),
     "logout": Route((), NO, PUBLIC, in_map=False),
     "signup": Route((), ANONYMOUS, ANONYMOUS, in_map=False),

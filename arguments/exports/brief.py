@@ -4,6 +4,7 @@ Built from a fixed number of queries into plain data, then rendered three ways: 
 (templates/arguments/map_brief.html), Markdown, and PDF (fpdf2).
 """
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,21 +78,36 @@ def selected_sides(side: str | None) -> list[str]:
     return [side] if side in SIDES else list(SIDES)
 
 
+# The characters that let user text open an HTML tag or autolink (<), a character reference (& only
+# where one starts), emphasis, a link or a code span, or escape our own markup (a backslash) in the brief.
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[<]|&(?=#?\w+;)")
+
+
+def md(text: str) -> str:
+    """User text as Markdown that reads as the same text: nothing in it becomes a tag or markup.
+
+    Each special character is backslash-escaped (CommonMark shows the character itself) and line
+    breaks become spaces, since each piece of text sits on one line of a list item or quotation.
+    Quotes, apostrophes and ampersands in ordinary prose stay as they are.
+    """
+    return _MARKDOWN_SPECIAL.sub(lambda match: "\\" + match.group(0), " ".join(text.split()))
+
+
 def to_markdown(argument_map: ArgumentMap, briefs: list[ThesisBrief], side: str | None = None) -> str:
-    lines = [f"# Debate brief: {argument_map.title}", "", f"**Motion:** {argument_map.question}", ""]
+    lines = [f"# Debate brief: {md(argument_map.title)}", "", f"**Motion:** {md(argument_map.question)}", ""]
     for brief in briefs:
-        lines += [f"## Thesis: {brief.thesis.text}", ""]
+        lines += [f"## Thesis: {md(brief.thesis.text)}", ""]
         for key in selected_sides(side):
             lines += [f"### {SIDES[key]}", ""]
             if not brief.sides[key]:
                 lines += ["_No arguments on this side yet._", ""]
             for n, arg in enumerate(brief.sides[key], 1):
-                lines += [f"{n}. **{arg.claim.text}**"]
+                lines += [f"{n}. **{md(arg.claim.text)}**"]
                 for q in arg.quotes:
-                    lines += [f"   > “{q.exact}”", f"   > — {q.full_citation}", ""]
+                    lines += [f"   > “{md(q.exact)}”", f"   > — {md(q.full_citation)}", ""]
                 for obj in arg.objections:
-                    lines += [f"   - *Objection to answer:* {obj.claim.text}"]
-                    lines += [f"     - *Reply:* {reply.claim.text}" for reply in obj.objections]
+                    lines += [f"   - *Objection to answer:* {md(obj.claim.text)}"]
+                    lines += [f"     - *Reply:* {md(reply.claim.text)}" for reply in obj.objections]
                 lines += [""]
     return "\n".join(lines).rstrip() + "\n"
 

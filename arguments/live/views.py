@@ -13,8 +13,8 @@ from collections.abc import AsyncIterator
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connections
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
-from django.utils.cache import patch_cache_control
+from django.http import HttpResponse, HttpResponseNotModified, JsonResponse, StreamingHttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.http import require_GET
 
 from arguments.access import Need, get_map_for
@@ -54,10 +54,12 @@ def events_feed(request, slug: str):
         return JsonResponse({"error": "`after` must be the id of an event: a whole number, 0 or more."}, status=400)
     if after is None:
         return _revalidate(JsonResponse({"events": [], "last_id": newest, "more": False}))
-    if newest <= after or request.headers.get("If-None-Match") == etag:
-        response = HttpResponse(status=304)
-        response["ETag"] = etag
-        return _revalidate(response)
+    # Nothing after `after` is "not modified" whatever the client sent; otherwise Django compares the
+    # validators (If-None-Match, with weak comparison and lists, as for every conditional request).
+    not_modified = HttpResponseNotModified() if newest <= after else get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        not_modified["ETag"] = etag
+        return _revalidate(not_modified)
     events, more = feed.events_after(argument_map.pk, argument_map.get_absolute_url(), after)
     response = JsonResponse({"events": events, "last_id": events[-1]["id"] if events else after, "more": more})
     if not more:

@@ -6,9 +6,9 @@ from playwright.sync_api import expect
 from arguments.demo import load_demo
 from arguments.models import Claim, Relation
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+from .helpers import GRAPH_READY, on_graph, wait_for_graph
 
-READY = "window.warrantGraph && window.warrantGraph.nodes().length > 0 && window.warrantGraphReady > 0"
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
@@ -24,37 +24,31 @@ def graph_page(live_server, page, demo):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.goto(f"{live_server.url}/maps/{demo.slug}/graph/")
-    page.wait_for_function(READY)
+    page.wait_for_function(GRAPH_READY)
     yield page
     assert errors == []
 
 
 # The first plain claim drawn well inside the visible part of the graph (the first view may not show all).
-IN_VIEW_CLAIM = """(() => {
-  const cy = window.warrantGraph;
-  const inside = node => {
+IN_VIEW_CLAIM = """cy.nodes('[kind = "claim"]').filter((node) => {
     const p = node.renderedPosition();
     return p.x > 60 && p.y > 40 && p.x < cy.width() - 60 && p.y < cy.height() - 40;
-  };
-  return cy.nodes('[kind = "claim"]').filter(inside)[0].id();
-})()"""
+  })[0].id()"""
 
 
 def click_node(page, claim_id: int) -> None:
     """Click a node where Cytoscape drew it: its rendered position inside the graph's container."""
-    position = page.evaluate("id => window.warrantGraph.$id(id).renderedPosition()", str(claim_id))
+    position = on_graph(page, "cy.$id(arg).renderedPosition()", str(claim_id))
     box = page.locator("#graph").bounding_box()
     page.mouse.click(box["x"] + position["x"], box["y"] + position["y"])
 
 
 def test_the_whole_map_is_drawn_top_down(graph_page, demo):
     page = graph_page
-    assert page.evaluate("window.warrantGraph.nodes().length") == Claim.objects.filter(map=demo).count()
-    assert page.evaluate("window.warrantGraph.edges().length") == Relation.objects.filter(map=demo).count()
+    assert on_graph(page, "cy.nodes().length") == Claim.objects.filter(map=demo).count()
+    assert on_graph(page, "cy.edges().length") == Relation.objects.filter(map=demo).count()
     # Every relation points up the page, from a claim to the one it bears on (the layout is layered).
-    upward = page.evaluate(
-        "window.warrantGraph.edges().filter(e => e.source().position('y') > e.target().position('y')).length"
-    )
+    upward = on_graph(page, "cy.edges().filter((e) => e.source().position('y') > e.target().position('y')).length")
     assert upward >= 0.9 * Relation.objects.filter(map=demo).count()
     expect(page.locator("#graph-controls")).to_be_visible()
     expect(page.locator(".graph-fallback")).to_have_count(0)
@@ -63,12 +57,12 @@ def test_the_whole_map_is_drawn_top_down(graph_page, demo):
 
 def test_clicking_a_node_opens_its_summary(graph_page, demo):
     page = graph_page
-    claim = Claim.objects.get(pk=page.evaluate(IN_VIEW_CLAIM))
+    claim = Claim.objects.get(pk=on_graph(page, IN_VIEW_CLAIM))
     click_node(page, claim.pk)
     expect(page.locator("#claim-summary .summary-text")).to_have_text(claim.text)
     expect(page.locator("#claim-summary .eval-badge")).to_be_visible()
     expect(page.locator("#claim-summary meter")).to_be_attached()
-    assert page.evaluate("id => window.warrantGraph.$id(id).selected()", str(claim.pk))
+    assert on_graph(page, "cy.$id(arg).selected()", str(claim.pk))
     expect(page.locator(f'#graph-list a[data-claim="{claim.pk}"]')).to_have_attribute("aria-current", "true")
     full_page = page.locator("#claim-summary").get_by_role("link", name="Open the full claim page")
     expect(full_page).to_have_attribute("href", f"/maps/{demo.slug}/claims/{claim.pk}/")
@@ -87,7 +81,7 @@ def test_choosing_a_claim_from_the_list_with_the_keyboard(graph_page, demo):
     expect(heading).to_have_text(claim.text)
     expect(heading).to_be_focused()  # the summary is announced where the reader now is
     assert page.url == url_before  # the summary came in place; no navigation
-    assert page.evaluate("id => window.warrantGraph.$id(id).selected()", str(claim.pk))
+    assert on_graph(page, "cy.$id(arg).selected()", str(claim.pk))
 
     page.locator("#claim-summary [data-graph-back]").focus()
     page.keyboard.press("Enter")
@@ -101,14 +95,14 @@ def test_focus_on_a_thesis_then_back_to_all(graph_page, demo):
     thesis = Claim.objects.filter(map=demo, kind="thesis").order_by("id").last()
     page.get_by_label("Focus on thesis").select_option(str(thesis.pk))
     # Cytoscape applies the hiding class to its styles lazily, so wait for the drawing to catch up.
-    page.wait_for_function(f"window.warrantGraph.nodes(':visible').length < {total}")
-    shown = page.evaluate("window.warrantGraph.nodes(':visible').length")
+    wait_for_graph(page, f"cy.nodes(':visible').length < {total}")
+    shown = on_graph(page, "cy.nodes(':visible').length")
     assert shown > 1
     expect(page.locator("#graph-list li:visible")).to_have_count(shown)
     expect(page.locator("#graph-note")).to_contain_text(f"Showing {shown} of {total} claims")
     page.get_by_role("button", name="Zoom to fit").click()
     page.get_by_label("Focus on thesis").select_option("")
-    page.wait_for_function(f"window.warrantGraph.nodes(':visible').length === {total}")
+    wait_for_graph(page, f"cy.nodes(':visible').length === {total}")
     expect(page.locator("#graph-list li:visible")).to_have_count(total)
 
 

@@ -12,10 +12,11 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from arguments import services
-from arguments.models import Claim, ClaimKind, Evidence
+from arguments.models import Claim, ClaimKind, Event, Evidence
 
 from ..factories import make_claim, quote
 from ..live_support import AppServer, Browser, database_url
+from .helpers import GRAPH_READY, LIVE_MODE, on_graph, wait_for_graph, wait_for_live_mode
 from .test_annotate import CHAR_BOXES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,7 +47,7 @@ def open_page(browser, live_server):
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
         page.wait_for_url(f"{live_server.url}{path}")
-        page.wait_for_function("window.warrantLive && window.warrantLive.mode === 'polling'")
+        wait_for_live_mode(page)
         page.evaluate("window.notReloaded = true")
         return page
 
@@ -114,7 +115,7 @@ def test_two_people_see_each_others_claims_and_passages_appear(open_page, privat
     reader = f"/maps/{private_map.slug}/sources/{source.slug}/"
     for page in (anna, eddie):
         page.goto(f"{page.url.split('/maps/')[0]}{reader}")
-        page.wait_for_function("window.warrantLive && window.warrantLive.mode === 'polling'")
+        wait_for_live_mode(page)
         page.evaluate("window.notReloaded = true")
 
     by_anna = annotate_with_the_mouse(anna, FIRST_SENTENCE, "Coalitions are quick.")
@@ -127,6 +128,25 @@ def test_two_people_see_each_others_claims_and_passages_appear(open_page, privat
     expect(anna.locator("#live-notices")).to_contain_text("eddie linked a passage", timeout=WITHIN)
     assert anna.evaluate("window.notReloaded") and eddie.evaluate("window.notReloaded")
     assert Claim.objects.filter(map=private_map).count() == 5
+
+
+def test_an_idle_page_polls_with_its_validators_and_is_answered_304_every_time(open_page, private_map, thesis):
+    eddie = open_page("eddie", f"/maps/{private_map.slug}/")
+    polls = []
+    eddie.on(
+        "response",
+        lambda response: (
+            "/events/?" in response.url
+            and polls.append((response.url, response.status, response.request.headers.get("if-none-match")))
+        ),
+    )
+    eddie.wait_for_timeout(3_500)  # about three polls, once a second
+
+    newest = Event.objects.filter(map=private_map).latest("id").pk
+    assert len(polls) >= 2
+    assert {(url.split("?", 1)[1], status) for url, status, _ in polls} == {(f"after={newest}", 304)}
+    # The first 304 carried the ETag; every later poll sends it back.
+    assert {validator for _, _, validator in polls[1:]} == {f'"{private_map.pk}.{newest}"'}
 
 
 def test_someone_typing_keeps_their_words_while_the_page_catches_up(open_page, private_map, thesis, annotator):
@@ -174,9 +194,45 @@ def test_someone_selecting_in_the_reader_keeps_their_selection_while_the_page_ca
     assert eddie.evaluate("window.notReloaded") is True
 
 
+def test_a_mouse_selection_and_the_annotate_dialog_hold_the_reader_until_they_are_done(
+    open_page, private_map, thesis, owner
+):
+    source = private_map.sources.get()
+    eddie = open_page("eddie", f"/maps/{private_map.slug}/sources/{source.slug}/")
+    box = eddie.evaluate(CHAR_BOXES, FIRST_SENTENCE)
+    eddie.mouse.move(box["x0"], box["y0"])
+    eddie.mouse.down()
+    eddie.mouse.move(box["x1"], box["y1"], steps=8)
+    eddie.mouse.up()
+    quote(private_map, source, SECOND_SENTENCE, thesis, owner, stance="opposes")
+    expect(eddie.locator("#live-notices")).to_contain_text("olga", timeout=WITHIN)
+    eddie.wait_for_timeout(500)
+    assert eddie.evaluate("getSelection().toString()") == FIRST_SENTENCE
+    expect(eddie.locator("#reader-body")).to_have_attribute("data-live-waiting", "")
+    expect(eddie.locator("#reader-doc mark.hl")).to_have_count(0)
+
+    # The dialog holds it too; Escape gives the selection back, which still holds it.
+    eddie.get_by_role("button", name="Annotate", exact=True).click()
+    dialog = eddie.get_by_role("dialog", name="Annotate this passage")
+    expect(dialog.get_by_label("Selected passage")).to_have_value(FIRST_SENTENCE)
+    eddie.wait_for_timeout(1_200)
+    expect(eddie.locator("#reader-doc mark.hl")).to_have_count(0)
+    eddie.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    assert eddie.evaluate("getSelection().toString()") == FIRST_SENTENCE
+    eddie.wait_for_timeout(1_200)
+    expect(eddie.locator("#reader-doc mark.hl")).to_have_count(0)
+
+    # Let go of the selection: the page catches up, in place.
+    eddie.locator("h1").click()
+    expect(eddie.locator("#reader-doc mark.hl")).not_to_have_count(0, timeout=WITHIN)
+    expect(eddie.locator("#reader-body")).not_to_have_attribute("data-live-waiting", "")
+    assert eddie.evaluate("window.notReloaded") is True
+
+
 def test_graph_claim_page_and_activity_follow_changes(open_page, private_map, thesis, annotator):
     eddie_graph = open_page("eddie", f"/maps/{private_map.slug}/graph/")
-    eddie_graph.wait_for_function("window.warrantGraphReady")
+    eddie_graph.wait_for_function(GRAPH_READY)
     context = eddie_graph.context
     pages = {"graph": eddie_graph}
     for name, path in [
@@ -185,9 +241,9 @@ def test_graph_claim_page_and_activity_follow_changes(open_page, private_map, th
     ]:
         page = context.new_page()
         page.goto(f"{eddie_graph.url.split('/maps/')[0]}{path}")
-        page.wait_for_function("window.warrantLive && window.warrantLive.mode === 'polling'")
+        wait_for_live_mode(page)
         pages[name] = page
-    assert eddie_graph.evaluate("window.warrantGraph.nodes().length") == 1
+    assert on_graph(eddie_graph, "cy.nodes().length") == 1
 
     services.add_response(
         argument_map=private_map, actor=annotator, parent=thesis, text="Coalitions lack a mandate.", kind="opposes"
@@ -195,9 +251,7 @@ def test_graph_claim_page_and_activity_follow_changes(open_page, private_map, th
     services.add_comment(claim=thesis, actor=annotator, body="Which coalitions do we mean?")
 
     graph = pages["graph"]
-    graph.wait_for_function(
-        "window.warrantGraph.nodes().length === 2 && window.warrantGraph.edges().length === 1", timeout=WITHIN
-    )
+    wait_for_graph(graph, "cy.nodes().length === 2 && cy.edges().length === 1", timeout=WITHIN)
     expect(graph.locator("#graph-list")).to_contain_text("Coalitions lack a mandate.")
     expect(graph.locator("#graph-note")).to_contain_text("2 claims")
     claim_page = pages["claim"]
@@ -208,6 +262,16 @@ def test_graph_claim_page_and_activity_follow_changes(open_page, private_map, th
         "anna added the claim “Coalitions lack a mandate.”", timeout=WITHIN
     )
     expect(pages["activity"].locator("#live-notices")).to_contain_text("anna commented")
+
+
+def test_an_empty_map_s_graph_is_drawn_when_its_first_claim_arrives(open_page, private_map, annotator):
+    graph = open_page("eddie", f"/maps/{private_map.slug}/graph/")
+    graph.wait_for_function(GRAPH_READY)
+    expect(graph.locator(".graph-fallback")).to_be_visible()
+    make_claim(private_map, "The first claim.", kind=ClaimKind.THESIS, actor=annotator)
+    wait_for_graph(graph, "cy.nodes().length === 1", timeout=WITHIN)
+    expect(graph.locator("#graph-list")).to_contain_text("The first claim.")
+    expect(graph.locator("#graph-controls")).to_be_visible()
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the stream needs PostgreSQL's NOTIFY")
@@ -225,7 +289,7 @@ def test_under_uvicorn_on_postgresql_the_page_follows_the_stream(browser, privat
         page.get_by_label("Username").fill("eddie")
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
-        page.wait_for_function("window.warrantLive && window.warrantLive.mode === 'stream'")
+        wait_for_live_mode(page, "stream")
 
         client = Client()
         client.force_login(annotator)
@@ -237,7 +301,7 @@ def test_under_uvicorn_on_postgresql_the_page_follows_the_stream(browser, privat
 
         expect(page.locator(f"#children-{thesis.pk}")).to_contain_text("Pushed, not polled.", timeout=WITHIN)
         expect(page.locator("#live-notices")).to_contain_text("anna added the claim “Pushed, not polled.”")
-        assert page.evaluate("window.warrantLive.mode") == "stream"
+        assert page.evaluate(LIVE_MODE) == "stream"
     finally:
         context.close()
         writer_server.stop()

@@ -47,15 +47,15 @@ CHAR_BOXES = """
 }
 """
 
-# What the live client does when events arrive: fetch the page again, swap the live region, tell the page.
+# What live.js does when events arrive: say on <body> that the map changed; then wait until the
+# reader's body has been fetched again and morphed in place.
 LIVE_REFRESH = """
-async () => {
-  const response = await fetch(location.href, {cache: 'no-store'});
-  const fresh = new DOMParser().parseFromString(await response.text(), 'text/html');
-  const region = document.querySelector('[data-live-region]');
-  region.innerHTML = fresh.getElementById(region.id).innerHTML;
-  document.dispatchEvent(new CustomEvent('warrant:live-refreshed'));
-}
+() => new Promise((resolve) => {
+  document.addEventListener('htmx:afterSettle', (event) => {
+    if (event.detail.elt.id === 'reader-body') resolve(true);
+  });
+  document.body.dispatchEvent(new CustomEvent('warrant:map-changed', {detail: {events: [], lastId: null}}));
+})
 """
 
 
