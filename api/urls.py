@@ -8,7 +8,6 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-
 from . import auth, content, maps
 
 app_name = "api"
