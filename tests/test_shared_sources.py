@@ -3,7 +3,9 @@ anyone else's edit gives their own map a copy, and every other map keeps its tex
 """
 
 import pytest
+from django.db import connection
 from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -14,7 +16,7 @@ from arguments.models import Event, Evidence, MapSource, Verb, Visibility
 from arguments.services import source_text
 from sources.models import AnchorStatus, Passage, Source
 
-from .factories import cite, edit_text, make_map, make_user
+from .factories import cite, edit_text, grow_map, make_map, make_source, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -313,3 +315,18 @@ def test_a_colleagues_form_for_the_source_before_the_copy_is_shown_the_copy(clie
     assert "it went into a copy of the source for this map" in page and f'action="{edit_url(own, copy)}"' in page
     assert Source.objects.get(pk=copy.pk).text == REWRITTEN and Source.objects.count() == 2
     assert client.get(edit_url(make_map(owner), source)).status_code == 404  # a map that never used it
+
+
+def test_a_copy_takes_the_same_queries_at_any_size(owner, outsider):
+    counts = []
+    for claims in (4, 40):
+        public = make_map(owner, title=f"Open seminar {claims}", visibility=Visibility.PUBLIC)
+        source = make_source(f"A reading for {claims}", added_by=owner)
+        grow_map(public, source, claims=claims, actor=owner)
+        own = make_map(outsider, title=f"Otto's seminar {claims}")
+        grow_map(own, source, claims=claims, actor=outsider)  # the same spans: every passage is shared
+        with CaptureQueriesContext(connection) as queries:
+            result = edit_text(own, source, source.text.replace("Critics", "Some critics"), outsider)
+        assert result.copied_from == source and Passage.objects.filter(source=result.source).count() >= 4
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
