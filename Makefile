@@ -16,7 +16,6 @@ install: $(STAMP)
 
 migrate: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable
 
 demo: migrate
 	$(PY) manage.py demo

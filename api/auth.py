@@ -5,26 +5,21 @@ from rest_framework import exceptions, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from config import ratelimit
 
 from . import serializers as s
-
-
-def _login_scopes(request) -> list[tuple[str, str]]:
-    """The sign-in page's counters: failures per address and username, and per address alone."""
-    address = ratelimit.client_address(request._request)
-    data = request.data if hasattr(request.data, "get") else {}  # a JSON body may be a list or a number
-    username = str(data.get("username", "")).strip().lower()[:150]
-    return [("login_ip", address), ("login", f"{address}|{username}")]
+from .parsers import JSONObjectParser
 
 
 class TokenView(ObtainAuthToken):
     """POST gives the user's token (the same one each time until revoked); DELETE revokes it."""
 
     serializer_class = AuthTokenSerializer
+    parser_classes = [JSONObjectParser, FormParser, MultiPartParser]  # ObtainAuthToken names DRF's JSONParser
 
     def get_permissions(self):
         return [IsAuthenticated()] if self.request.method == "DELETE" else []
@@ -36,17 +31,17 @@ class TokenView(ObtainAuthToken):
         auth=[],
     )
     def post(self, request, *args, **kwargs):
-        # A password can be guessed here as well as on the sign-in page: the same limits apply.
-        scopes = _login_scopes(request)
-        for scope, who in scopes:
-            verdict = ratelimit.peek(scope, who)
-            if not verdict.allowed:
-                return ratelimit.too_many_requests(request._request, scope, verdict)
+        # A password can be guessed here as well as on the sign-in page: the same counters, counted
+        # before the password is checked (config/ratelimit.py). request.data is a JSON object or a
+        # form here (api/parsers.py refuses anything else with a 400).
+        attempts = ratelimit.sign_in_attempts(request._request, request.data.get("username"))
+        counted, refusal = ratelimit.count_attempt(request._request, attempts)
+        if refusal is not None:
+            return refusal
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():
-            for scope, who in scopes:
-                ratelimit.hit(scope, who)
             raise exceptions.ValidationError(serializer.errors)
+        ratelimit.give_back(counted)
         token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
         return Response({"token": token.key})
 

@@ -1,13 +1,14 @@
 """Events told in plain words, for the activity feed and a claim's history."""
 
+from django.utils.text import Truncator
+
 from .models import Event
 
 STANCE_WORDS = {"states": "as stating", "supports": "as supporting", "opposes": "as opposing"}
 
 
 def _quoted(text: str, limit: int = 70) -> str:
-    text = text or ""
-    return "“" + (text if len(text) <= limit else text[: limit - 1] + "…") + "”"
+    return "“" + Truncator(text or "").chars(limit) + "”"
 
 
 def describe(event: Event) -> str:

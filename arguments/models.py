@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from sources.models import Passage, Source
 
@@ -118,7 +119,7 @@ class Claim(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.text if len(self.text) <= 80 else self.text[:77] + "…"
+        return Truncator(self.text).chars(80)
 
     def get_absolute_url(self) -> str:
         return f"{self.map.get_absolute_url()}#claim-{self.pk}"

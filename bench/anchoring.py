@@ -19,7 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sources.anchoring import EQUAL, OffsetMap, Placement, Selector, context_for, diff_texts, reanchor  # noqa: E402
+from sources.anchoring.diff import EQUAL, OffsetMap, diff_texts  # noqa: E402
+from sources.anchoring.placement import Placement, Selector, reanchor  # noqa: E402
+from sources.anchoring.quotes import context_for  # noqa: E402
 from sources.normalise import normalise  # noqa: E402
 
 TARGET_CHARS = 100_000

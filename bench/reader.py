@@ -48,6 +48,7 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
 # As production runs (DEBUG off: no query log, no template debugging), unless --debug says otherwise;
 # the test client speaks plain HTTP, so no redirect to HTTPS.
 os.environ["DEBUG"] = "1" if "--debug" in sys.argv else "0"
+os.environ.setdefault("SECRET_KEY", "bench-only-key-for-a-throwaway-database")  # DEBUG off requires one
 os.environ["SECURE_SSL_REDIRECT"] = "0"
 
 TARGET_CHARS = 100_000

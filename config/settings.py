@@ -1,13 +1,15 @@
 """Warrant's settings: one module, driven by environment variables.
 
 With nothing set, it runs on checkout: DEBUG on, SQLite in the project folder.
-Production sets SECRET_KEY, DEBUG=0, ALLOWED_HOSTS and DATABASE_URL (PostgreSQL).
+Production sets SECRET_KEY, DEBUG=0, ALLOWED_HOSTS and DATABASE_URL (PostgreSQL), and REDIS_URL
+when several app processes run.
 """
 
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -24,8 +26,15 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", True)
-# The fallback key is for local development only; check --deploy flags it if it reaches production.
-SECRET_KEY = os.environ.get("SECRET_KEY", "django-insecure-local-development-key-not-for-production")
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        # A known key would let anyone forge sessions, password-reset links and signed values.
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off. Make one with: "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    SECRET_KEY = "django-insecure-local-development-key-not-for-production"  # DEBUG on: local use only
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -46,6 +55,7 @@ INSTALLED_APPS = [
     "sources",
     "arguments",
     "api",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -55,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Notes whose each signed-in session is, for "sign out everywhere" (accounts/sessions.py).
+    "accounts.sessions.RecordSignedInSessionsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -113,6 +125,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Judges no password: Django tells it when a password changed, and it revokes the API token.
+    {"NAME": "accounts.tokens.RevokeTokenOnPasswordChange"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -167,6 +181,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "api.schema.ApiSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # A JSON body must be an object (400 otherwise), and every error answers JSON (api/errors.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.JSONObjectParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Warrant API",
@@ -208,33 +229,39 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(60 * 60 * 24)))
 
 # Rate limits (config/ratelimit.py), "count/seconds" or "off"; each has an environment override,
-# e.g. WARRANT_RATE_LIMIT_WRITE=300/60. The counters live in a database table (created by
-# `manage.py createcachetable`) so that every app process shares them.
+# e.g. WARRANT_RATE_LIMIT_WRITE=300/60.
 WARRANT_RATE_LIMITS = {
     scope: os.environ.get(f"WARRANT_RATE_LIMIT_{scope.upper()}", default)
     for scope, default in {
         "write": "120/60",  # changes per signed-in user
-        "login": "10/300",  # failed sign-ins per address and username
-        "login_ip": "50/300",  # failed sign-ins per address, whatever the username
+        "login": "10/300",  # sign-in attempts per address and username (successful ones are given back)
+        "login_ip": "50/300",  # sign-in attempts per address, whatever the username (likewise)
         "signup": "10/3600",  # sign-up attempts per address
         "password_reset": "5/3600",  # reset emails requested per address
     }.items()
 }
-WARRANT_RATE_LIMIT_CACHE = "ratelimit"
 # How many trusted proxies append to X-Forwarded-For in front of the app (0: use REMOTE_ADDR).
 WARRANT_RATE_LIMIT_PROXIES = int(
     os.environ.get("WARRANT_RATE_LIMIT_PROXIES", "1" if env_bool("BEHIND_TLS_PROXY", False) else "0")
 )
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "ratelimit": {
-        "BACKEND": os.environ.get("WARRANT_RATE_LIMIT_CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"),
-        "LOCATION": os.environ.get("WARRANT_RATE_LIMIT_CACHE_LOCATION", "warrant_rate_limits"),
-        # Past this many live counters the cache drops a third of them, resetting those people's
-        # counts; Django's default of 300 would do that on any busy afternoon.
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("WARRANT_RATE_LIMIT_MAX_ENTRIES", "10000"))},
-    },
-}
+# The counters must be shared by every app process and counted atomically: in Redis when REDIS_URL
+# is set (e.g. redis://127.0.0.1:6379/0), else in a database table (accounts.RateLimitCounter).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+# The default cache keeps rendered reader layers and downloads (arguments/reader/cache.py,
+# arguments/exports/cache.py): each process's memory on the embedded default; with REDIS_URL, Redis,
+# so that every app process (and machine) builds a revision once, and sessions are read from it too.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if REDIS_URL:
+    redis_cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "warrant",
+        # A Redis that does not answer must not hold requests up for long (the limiter then lets them through).
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
+    CACHES = {"default": redis_cache, "ratelimit": redis_cache}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+WARRANT_RATE_LIMIT_CACHE = "ratelimit" if REDIS_URL else ""  # "": the database table
 
 LOGGING = {
     "version": 1,
@@ -244,7 +271,7 @@ LOGGING = {
 }
 
 if env_bool("WARRANT_FAST_PASSWORDS", False):
-    # Tests only: real hashing made one suite 35x slower (see shared TRAPS).
+    # Tests only: real password hashing dominates a test suite's run time.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # The library asks the arguments app who may read a source (sources never imports arguments).

@@ -1,7 +1,10 @@
-"""Site-wide views: health check, sign-up, and sign-in and password reset guarded by rate limits."""
+"""Site-wide views: health check, sign-up, sign-in and password reset guarded by rate limits, and
+signing out everywhere."""
 
-from django.contrib.auth import login
+from django.contrib import messages
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
 from django.db import connection
 from django.db.utils import DatabaseError
@@ -10,6 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+from rest_framework.authtoken.models import Token
+
+from accounts import sessions, tokens
 
 from . import ratelimit
 
@@ -53,31 +59,28 @@ def signup(request):
 
 
 class LoginView(auth_views.LoginView):
-    """Django's sign-in, refusing further attempts once too many have failed.
+    """Django's sign-in, counting every attempt before the password is checked (config/ratelimit.py).
 
-    Failures are counted per address and username (guessing one account's password) and per
-    address alone (trying many accounts). Only failures count, so a shared office address whose
-    people type their passwords right is never locked out.
+    Attempts are counted per address and username (guessing one account's password) and per address
+    alone (trying many accounts); beyond either limit the attempt is refused unchecked. A successful
+    sign-in gives its count back, so a shared office address whose people type their passwords right
+    is never locked out, while at most `limit` wrong passwords are tried per window, however many
+    arrive at once.
     """
 
     redirect_authenticated_user = True
-
-    def _scopes(self) -> list[tuple[str, str]]:
-        address = ratelimit.client_address(self.request)
-        username = self.request.POST.get("username", "").strip().lower()[:150]
-        return [("login_ip", address), ("login", f"{address}|{username}")]
+    counted: list[ratelimit.Verdict]  # this attempt's counts, set by post() before the form is checked
 
     def post(self, request, *args, **kwargs):
-        for scope, who in self._scopes():
-            verdict = ratelimit.peek(scope, who)
-            if not verdict.allowed:
-                return ratelimit.too_many_requests(request, scope, verdict)
+        attempts = ratelimit.sign_in_attempts(request, request.POST.get("username"))
+        self.counted, refusal = ratelimit.count_attempt(request, attempts)
+        if refusal is not None:
+            return refusal
         return super().post(request, *args, **kwargs)
 
-    def form_invalid(self, form):
-        for scope, who in self._scopes():
-            ratelimit.hit(scope, who)
-        return super().form_invalid(form)
+    def form_valid(self, form):
+        ratelimit.give_back(self.counted)
+        return super().form_valid(form)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -88,3 +91,19 @@ class PasswordResetView(auth_views.PasswordResetView):
         if not verdict.allowed:
             return ratelimit.too_many_requests(request, "password_reset", verdict)
         return super().post(request, *args, **kwargs)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sign_out_everywhere(request):
+    """GET asks for confirmation; POST ends every session of the user, this one too, and revokes their API token."""
+    user = request.user
+    if request.method == "POST":
+        ended = sessions.end_all(user)
+        revoked = tokens.revoke(user)
+        logout(request)
+        what = f"{ended} session{'s' if ended != 1 else ''}" + (" and your API token" if revoked else "")
+        messages.success(request, f"You are signed out everywhere ({what}).")
+        return redirect("home")  # where logging out leads too
+    context = {"session_count": sessions.count(user), "token": Token.objects.filter(user=user).first()}
+    return render(request, "registration/sign_out_everywhere.html", context)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
-from django.utils.text import slugify
+from django.utils.text import Truncator, slugify
 
 # How much context a passage keeps on each side (the W3C TextQuoteSelector's prefix/suffix).
 CONTEXT_CHARS = 32
@@ -219,8 +219,7 @@ class Passage(models.Model):
         ]
 
     def __str__(self) -> str:
-        quote = self.exact if len(self.exact) <= 60 else self.exact[:57] + "…"
-        return f"“{quote}” ({self.source})"
+        return f"“{Truncator(self.exact).chars(60)}” ({self.source})"
 
     def save(self, *args, **kwargs) -> None:
         self.check_invariant()

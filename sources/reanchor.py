@@ -1,6 +1,6 @@
 """Giving a source a new text and carrying its passages over to it (the database side).
 
-The algorithm is `sources.anchoring.reanchor`, a pure function; this module reads a source's passages,
+The algorithm is `sources.anchoring.placement.reanchor`, a pure function; this module reads a source's passages,
 checks every placement against the new text, writes the placements and the new text in one transaction,
 keeping the text it replaces (sources/revisions.py), and reports what happened. It writes no events:
 sources knows nothing about maps, so the arguments app logs events from the report.
@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 from django.db import transaction
 from django.db.models import F
 
-from .anchoring import ORPHANED, Placement, Selector, context_for, reanchor
+from .anchoring.placement import ORPHANED, Placement, Selector, reanchor
+from .anchoring.quotes import context_for
 from .models import AnchorStatus, Passage, Source
 from .revisions import keep_revision
 

@@ -8,7 +8,7 @@ orphaned passage and the API all come through here.
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .anchoring import QuoteNotFound, locate_quote
+from .anchoring.quotes import QuoteNotFound, locate_quote
 from .models import Source
 from .offsets import Utf16Index
 

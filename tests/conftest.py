@@ -1,5 +1,8 @@
 """Shared fixtures: the personas every access test walks through."""
 
+import os
+import uuid
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import get_hashers
@@ -44,12 +47,23 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
 
 
 @pytest.fixture(autouse=True, scope="session")
+def sessions_in_the_database():
+    """Query counts are pinned with the embedded default's database sessions. With REDIS_URL set the
+    default cache (reader layers, downloads) is still Redis here; production's cached_db sessions are
+    checked by tests/test_sign_out_everywhere.py and tests/test_shared_cache.py."""
+    with override_settings(SESSION_ENGINE="django.contrib.sessions.backends.db"):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
 def rate_limits_in_memory():
-    """Rate-limit counters in this process's memory during tests, so that clearing them between tests
-    needs no database; tests/test_ratelimit.py checks the database-backed default on its own."""
-    alias = settings.WARRANT_RATE_LIMIT_CACHE
+    """Rate-limit counters in this process's memory during tests (LocMemCache counts under a lock), so
+    that clearing them between tests needs no database and query counts leave them out.
+    tests/test_ratelimit.py and tests/test_ratelimit_races.py check the database table and Redis."""
     in_memory = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "warrant-test-rate-limits"}
-    with override_settings(CACHES={**settings.CACHES, alias: in_memory}):
+    with override_settings(
+        CACHES={**settings.CACHES, "ratelimit-test": in_memory}, WARRANT_RATE_LIMIT_CACHE="ratelimit-test"
+    ):
         yield
 
 
@@ -57,6 +71,29 @@ def rate_limits_in_memory():
 def fresh_rate_limits(rate_limits_in_memory):
     """Every test starts with no requests counted against anyone."""
     ratelimit.reset()
+
+
+@pytest.fixture
+def rate_limits_in_database(settings):
+    """Counters where Warrant keeps them without Redis: the accounts.RateLimitCounter table."""
+    settings.WARRANT_RATE_LIMIT_CACHE = ""
+
+
+@pytest.fixture
+def rate_limits_in_redis(settings):
+    """Counters where Warrant keeps them with REDIS_URL set: the real Redis it names, under a key prefix
+    of this test's own (nothing is flushed; the keys expire by themselves)."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.skip("REDIS_URL is not set (e.g. redis://127.0.0.1:6379/5)")
+    redis = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": f"warrant-test-{uuid.uuid4().hex}",
+    }
+    settings.CACHES = {**settings.CACHES, "ratelimit-redis": redis}
+    settings.WARRANT_RATE_LIMIT_CACHE = "ratelimit-redis"
+    return redis
 
 
 @pytest.fixture(autouse=True)

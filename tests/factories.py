@@ -1,8 +1,10 @@
 """Plain factory functions for tests: explicit, no magic."""
 
 from itertools import count
+from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from arguments import services
 from arguments.access import Need, get_map_for
@@ -114,3 +116,9 @@ def edit_text(argument_map: ArgumentMap, source: Source, text: str, actor, *, re
         expected_version=source.version,
         restored=restored,
     )
+
+
+def reader_url(argument_map: ArgumentMap, source: Source, **query) -> str:
+    """The reader page of `source` in `argument_map`; keywords become its query string (stance="opposes")."""
+    url = reverse("arguments:source", args=[argument_map.slug, source.slug])
+    return f"{url}?{urlencode(query)}" if query else url

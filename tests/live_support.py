@@ -48,8 +48,8 @@ class AppServer:
         else:
             env.pop("DATABASE_URL", None)
         env["DB_CONN_MAX_AGE"] = "0"  # Django's advice under ASGI: no persistent connections
-        # Counters of the rate limiter in memory: these servers may run on a database without its table.
-        env["WARRANT_RATE_LIMIT_CACHE_BACKEND"] = "django.core.cache.backends.locmem.LocMemCache"
+        # Rate-limit counters in the test database, never in a Redis that another test run also counts in.
+        env.pop("REDIS_URL", None)
         env.update(extra_env or {})
         command = [UVICORN, "config.asgi:application", "--host", "127.0.0.1", "--port", str(self.port)]
         command += ["--workers", str(workers), "--log-level", "warning", "--no-access-log"]

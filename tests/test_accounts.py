@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -123,7 +124,7 @@ def test_sign_up_refuses_an_unsafe_next_address(client):
 
 
 def load_settings(monkeypatch, **environ) -> dict:
-    for name in ["EMAIL_HOST", "EMAIL_BACKEND", "EMAIL_PORT", "EMAIL_USE_TLS", "DEFAULT_FROM_EMAIL"]:
+    for name in ["EMAIL_HOST", "EMAIL_BACKEND", "EMAIL_PORT", "EMAIL_USE_TLS", "DEFAULT_FROM_EMAIL", "REDIS_URL"]:
         monkeypatch.delenv(name, raising=False)
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
@@ -150,10 +151,25 @@ def test_email_goes_to_the_console_unless_smtp_is_configured(monkeypatch):
 def test_rate_limits_follow_the_environment(monkeypatch):
     defaults = load_settings(monkeypatch)
     assert defaults["WARRANT_RATE_LIMITS"]["write"] == "120/60"
-    counters = defaults["CACHES"][defaults["WARRANT_RATE_LIMIT_CACHE"]]
-    assert counters["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
-    assert counters["OPTIONS"]["MAX_ENTRIES"] == 10_000, "Django's default of 300 would reset counts under load"
+    assert defaults["WARRANT_RATE_LIMIT_CACHE"] == "", "without Redis the counters live in the database"
     monkeypatch.setenv("WARRANT_RATE_LIMIT_WRITE", "300/60")
     monkeypatch.setenv("WARRANT_RATE_LIMIT_SIGNUP", "off")
     limits = load_settings(monkeypatch)["WARRANT_RATE_LIMITS"]
     assert limits["write"] == "300/60" and limits["signup"] == "off"
+
+
+def test_with_redis_the_rate_limit_counters_live_there(monkeypatch):
+    loaded = load_settings(monkeypatch, REDIS_URL="redis://cache.internal:6379/0")
+    counters = loaded["CACHES"][loaded["WARRANT_RATE_LIMIT_CACHE"]]
+    assert counters["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert counters["LOCATION"] == "redis://cache.internal:6379/0"
+
+
+def test_without_debug_a_secret_key_is_required(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY must be set when DEBUG is off. Make one with"):
+        load_settings(monkeypatch, DEBUG="0")
+    production = load_settings(monkeypatch, DEBUG="0", SECRET_KEY="a-long-random-production-key")
+    assert production["SECRET_KEY"] == "a-long-random-production-key" and production["DEBUG"] is False
+    monkeypatch.delenv("SECRET_KEY")
+    assert load_settings(monkeypatch, DEBUG="1")["SECRET_KEY"].startswith("django-insecure-"), "fine on a laptop"

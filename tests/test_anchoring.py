@@ -20,18 +20,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sources import anchoring
-from sources.anchoring import (
-    CONTEXT_CHARS,
-    OffsetMap,
-    Placement,
-    QuoteNotFound,
-    Selector,
-    context_for,
-    diff_texts,
-    locate_quote,
-    reanchor,
-)
+from sources.anchoring import diff
+from sources.anchoring.diff import DELETE, INSERT, OffsetMap, diff_texts
+from sources.anchoring.placement import Placement, Selector, reanchor
+from sources.anchoring.quotes import CONTEXT_CHARS, QuoteNotFound, context_for, locate_quote
 from sources.normalise import normalise
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -675,7 +667,7 @@ def test_a_coarse_diff_is_caught_by_the_quote_check(monkeypatch):
     confirmed against the quote, so the search steps put the passages right instead."""
     old = "Alpha beta gamma delta. Epsilon zeta eta theta. Iota kappa lambda mu. Nu xi omicron pi."
     selectors = [selector(old, m.start(), m.end(), i) for i, m in enumerate(re.finditer(r"[^ .][^.]+\.", old))]
-    monkeypatch.setattr(anchoring, "diff_texts", lambda a, b: [(anchoring.DELETE, a), (anchoring.INSERT, b)])
+    monkeypatch.setattr(diff, "diff_texts", lambda a, b: [(DELETE, a), (INSERT, b)])
     new = "Rho sigma tau. " + old.replace("lambda", "lamda")
     placements = reanchor(old, new, selectors)
     assert_sound(new, selectors, placements)
@@ -710,13 +702,15 @@ def test_locate_quote_still_finds_quotes_once():
 
 
 def test_sources_core_does_not_import_arguments():
-    for module in ("anchoring.py", "reanchor.py"):
-        tree = ast.parse((ROOT / "sources" / module).read_text())
+    core = sorted((ROOT / "sources" / "anchoring").glob("*.py"))
+    assert [path.name for path in core] == ["__init__.py", "diff.py", "fuzzy.py", "placement.py", "quotes.py"]
+    for path in [*core, ROOT / "sources" / "reanchor.py"]:
+        tree = ast.parse(path.read_text())
         names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
         names += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
-        assert "arguments" not in {n.split(".")[0] for n in names}, module
-        if module == "anchoring.py":  # the core is plain Python: no ORM, no settings needed
-            assert "django" not in {n.split(".")[0] for n in names}
+        assert "arguments" not in {n.split(".")[0] for n in names}, path.name
+        if path.parent.name == "anchoring":  # the core is plain Python: no ORM, no settings needed
+            assert "django" not in {n.split(".")[0] for n in names}, path.name
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -730,8 +724,8 @@ TEXT = st.lists(WORD, min_size=0, max_size=60).map(" ".join)
 @given(old=TEXT, new=TEXT)
 def test_diff_covers_both_texts(old, new):
     diffs = diff_texts(old, new)
-    assert "".join(t for op, t in diffs if op != anchoring.INSERT) == old
-    assert "".join(t for op, t in diffs if op != anchoring.DELETE) == new
+    assert "".join(t for op, t in diffs if op != INSERT) == old
+    assert "".join(t for op, t in diffs if op != DELETE) == new
     mapping = OffsetMap(diffs, len(old), len(new))
     for p in range(len(old) + 1):
         assert 0 <= mapping.start(p) <= len(new) and 0 <= mapping.end(p) <= len(new)

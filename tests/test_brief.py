@@ -3,15 +3,13 @@
 import io
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
 from arguments import services
-from arguments.models import Visibility
 
-from .factories import grow_map, make_claim, make_map, make_source
+from .factories import make_claim, make_map, make_source
+from .queries import queries_at_two_sizes
 
 pytestmark = pytest.mark.django_db
 
@@ -112,11 +110,4 @@ def test_brief_follows_map_access(client, request, debate, who, status):
 
 
 def test_brief_query_count_does_not_grow_with_the_map(client, owner):
-    counts = []
-    for size in (6, 60):
-        argument_map = make_map(owner, visibility=Visibility.PUBLIC)
-        grow_map(argument_map, make_source(), claims=size, actor=owner)
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(brief_url(argument_map)).status_code == 200
-        counts.append(len(captured))
-    assert counts[0] == counts[1] <= 5
+    queries_at_two_sizes(client, owner, brief_url, at_most=5)

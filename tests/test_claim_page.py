@@ -1,14 +1,13 @@
 """The claim page: relations, evidence, discussion and history, for every role."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from arguments import services
-from arguments.models import Claim, Comment, Event, Visibility
+from arguments.models import Claim, Comment, Event
 
-from .factories import grow_map, make_claim, make_map, make_source
+from .factories import make_claim
+from .queries import queries_at_two_sizes
 
 pytestmark = pytest.mark.django_db
 
@@ -147,18 +146,17 @@ def test_a_stale_edit_shows_the_other_change_and_offers_to_reapply(client, edito
     assert Claim.objects.get(pk=claim.pk).text == "Editor's wording."
 
 
+def thesis_of(argument_map):
+    return argument_map.claims.get(kind="thesis")
+
+
 def test_claim_page_query_count_does_not_grow_with_the_map(client, owner):
-    counts = []
-    for size in (5, 50):
-        argument_map = make_map(owner, visibility=Visibility.PUBLIC)
-        grow_map(argument_map, make_source(), claims=size, actor=owner)
-        thesis = argument_map.claims.get(kind="thesis")
+    def comment(argument_map) -> None:
+        thesis = thesis_of(argument_map)
         for i, child in enumerate(argument_map.claims.exclude(pk=thesis.pk)[:3]):
             services.add_comment(claim=thesis, actor=owner, body=f"Comment {i} on {child.pk}")
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(url(thesis)).status_code == 200
-        counts.append(len(captured))
-    assert counts[0] == counts[1] == 9
+
+    queries_at_two_sizes(client, owner, lambda m: url(thesis_of(m)), prepare=comment, exactly=9)
 
 
 def test_evaluation_is_shown_and_follows_the_attacks(client, owner, private_map, claim):
@@ -238,18 +236,14 @@ def test_deleting_needs_a_post_with_the_version(client, editor, claim):
 
 
 def test_delete_confirmation_query_count_does_not_grow_with_what_goes(client, owner):
-    counts = []
-    client.force_login(owner)
-    for size in (2, 20):
-        argument_map = make_map(owner)
-        grow_map(argument_map, make_source(), claims=size, actor=owner)
-        thesis = argument_map.claims.get(kind="thesis")
-        for i in range(size):
+    def more_that_goes(argument_map) -> None:
+        thesis = thesis_of(argument_map)
+        for i in range(argument_map.claims.count()):
             services.add_comment(claim=thesis, actor=owner, body=f"Comment {i}")
             services.add_response(
                 argument_map=argument_map, actor=owner, parent=thesis, text=f"Reply {i}", kind="opposes"
             )
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(url(thesis, "arguments:claim_delete")).status_code == 200
-        counts.append(len(captured))
-    assert counts[0] == counts[1] == 7
+
+    client.force_login(owner)
+    url_of = lambda m: url(thesis_of(m), "arguments:claim_delete")  # noqa: E731
+    queries_at_two_sizes(client, owner, url_of, prepare=more_that_goes, sizes=(2, 20), exactly=7)

@@ -4,8 +4,6 @@ import json
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -13,7 +11,8 @@ from arguments import services
 from arguments.evaluation.assessment import assess_map
 from arguments.models import Claim, Relation, Visibility
 
-from .factories import grow_map, make_claim, make_map, make_source
+from .factories import make_claim, make_map, make_source
+from .queries import queries_at_two_sizes
 
 pytestmark = pytest.mark.django_db
 
@@ -197,34 +196,22 @@ def test_a_map_without_claims_still_renders(client, owner):
     assert "This map has no claims yet." in response.content.decode()
 
 
-def queries_for(client, url, **headers) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url, **headers).status_code == 200
-    return len(captured)
-
-
 def test_graph_page_query_count_does_not_grow_with_the_map(client, viewer, owner):
-    argument_map = make_map(owner, viewer=viewer, visibility=Visibility.PRIVATE)
-    source = make_source(added_by=owner)
     client.force_login(viewer)
-    counts = []
-    for claims in (10, 100):
-        grow_map(argument_map, source, claims=claims, actor=owner)
-        counts.append(queries_for(client, graph_url(argument_map)))
-    assert Claim.objects.filter(map=argument_map).count() == 112
-    assert counts[0] == counts[1] == GRAPH_QUERIES
+    queries_at_two_sizes(
+        client, owner, graph_url, visibility=Visibility.PRIVATE, members={"viewer": viewer}, exactly=GRAPH_QUERIES
+    )
 
 
 def test_summary_query_count_does_not_grow_with_the_map(client, viewer, owner):
-    argument_map = make_map(owner, viewer=viewer)
-    source = make_source(added_by=owner)
     client.force_login(viewer)
-    counts = []
-    for claims in (10, 100):
-        grow_map(argument_map, source, claims=claims, actor=owner)
-        thesis = Claim.objects.filter(map=argument_map, kind="thesis").order_by("-id").first()
-        counts.append(queries_for(client, summary_url(thesis), HTTP_HX_REQUEST="true"))
-    assert counts[0] == counts[1] == SUMMARY_QUERIES
+
+    def url_of(argument_map) -> str:
+        return summary_url(Claim.objects.filter(map=argument_map, kind="thesis").get())
+
+    queries_at_two_sizes(
+        client, owner, url_of, members={"viewer": viewer}, exactly=SUMMARY_QUERIES, HTTP_HX_REQUEST="true"
+    )
 
 
 @pytest.mark.parametrize("who", PRIVATE)

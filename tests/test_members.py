@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -83,9 +84,11 @@ def test_a_link_grants_its_role_and_stops_working_once_revoked(client, owner, ou
     client.force_login(owner)
     client.post(url("revoke_link", private_map, link.pk))
     late = make_user("late")
+    client = Client()  # a browser of their own (the one above still holds others' messages)
     client.force_login(late)
     response = client.get(link.get_absolute_url())
     assert response.status_code == 410 and "has been revoked" in response.content.decode()
+    assert private_map.title not in response.content.decode()  # a dead link tells nobody what it was for
     client.post(link.get_absolute_url())
     assert not Membership.objects.filter(user=late).exists()
 
@@ -95,7 +98,8 @@ def test_an_expired_link_is_refused(client, owner, outsider, private_map):
         argument_map=private_map, role="editor", actor=owner, expires_at=timezone.now() - timedelta(minutes=1)
     )
     client.force_login(outsider)
-    assert client.get(link.get_absolute_url()).status_code == 410
+    response = client.get(link.get_absolute_url())
+    assert response.status_code == 410 and private_map.title not in response.content.decode()
     client.post(link.get_absolute_url())
     assert not Membership.objects.filter(user=outsider).exists()
 

@@ -2,22 +2,15 @@
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from arguments import services
 from arguments.models import ArgumentMap, Event, Visibility
 
-from .factories import grow_map, make_map, make_source, make_user
+from .factories import grow_map, make_map, make_source, make_user, reader_url
+from .queries import queries_at_two_sizes, queries_for
 
 pytestmark = pytest.mark.django_db
-
-
-def queries_for(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(captured)
 
 
 def test_landing_page_explains_warrant_and_opens_the_demo(client):
@@ -86,21 +79,11 @@ def test_user_text_is_escaped_everywhere_it_is_shown(client, owner):
 
 
 def test_map_page_and_reader_query_counts_stay_the_same_for_a_map_ten_times_larger(client, owner):
-    small, large = make_map(owner, visibility=Visibility.PUBLIC), make_map(owner, visibility=Visibility.PUBLIC)
-    grow_map(small, make_source(), claims=6, actor=owner)
-    large_source = make_source()
-    grow_map(large, large_source, claims=60, actor=owner)
-    small_source = small.sources.get()
     client.force_login(owner)
-
-    map_small = queries_for(client, small.get_absolute_url())
-    map_large = queries_for(client, large.get_absolute_url())
-    reader_small = queries_for(client, reverse("arguments:source", args=[small.slug, small_source.slug]))
-    reader_large = queries_for(client, reverse("arguments:source", args=[large.slug, large_source.slug]))
-    library = queries_for(client, reverse("sources:library"))
-    assert map_small == map_large == 8
-    assert reader_small == reader_large == 8  # cold: the reader's cached and 304 paths are in test_reader_cache.py
-    assert library <= 4
+    queries_at_two_sizes(client, owner, lambda m: m.get_absolute_url(), exactly=8)
+    # Cold (its layer built): the reader's cached and 304 paths are in test_reader_cache.py.
+    queries_at_two_sizes(client, owner, lambda m: reader_url(m, m.sources.get()), exactly=8)
+    assert queries_for(client, reverse("sources:library")) <= 4
 
 
 def test_source_page_query_count_is_fixed(client, owner):

@@ -1,13 +1,20 @@
-"""Rate limits: writes per user, failed sign-ins per address and name, sign-ups and resets per address."""
+"""Rate limits: writes per user, sign-in attempts per address and name, sign-ups and resets per address.
+
+Parallel clients against the limits: tests/test_ratelimit_races.py.
+"""
+
+import logging
 
 import pytest
+import redis
 from django.contrib.auth import get_user_model
-from django.core.cache.backends.db import DatabaseCache
-from django.core.management import call_command
-from django.test import override_settings
+from django.contrib.auth.signals import user_login_failed
+from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
+from accounts.models import RateLimitCounter
 from arguments.models import ArgumentMap
 from config import ratelimit
 
@@ -160,16 +167,111 @@ def test_bad_limits_are_refused_early(text):
         ratelimit.Rule.parse(text)
 
 
-def test_the_default_storage_is_a_database_table_every_process_shares(frozen_clock):
-    """Two cache objects over the same table stand for two app processes behind a load balancer."""
-    table = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "warrant_rate_limits"}
-    with override_settings(CACHES={"default": table, "ratelimit": table}):
-        call_command("createcachetable", verbosity=0)
-        for _ in range(3):
-            assert ratelimit.hit("write", "user:7").allowed
-        other_process = DatabaseCache("warrant_rate_limits", {})
-        key, _ = ratelimit._key("write", "user:7", ratelimit.rule_for("write"), frozen_clock[0])
-        assert other_process.get(key) == 3
-        other_process.incr(key)
-        assert not ratelimit.peek("write", "user:7").allowed
-        ratelimit.reset()
+@pytest.fixture
+def password_checks():
+    """How many times a password was checked and found wrong (Django's user_login_failed signal)."""
+    failures = []
+
+    def note(sender, credentials, **kwargs):
+        failures.append(credentials.get("username"))
+
+    user_login_failed.connect(note)
+    yield failures
+    user_login_failed.disconnect(note)
+
+
+def test_beyond_the_limit_a_password_is_not_even_checked(client, frozen_clock, password_checks):
+    make_user("nina")
+    statuses = [login(client, "nina", f"guess {i}").status_code for i in range(6)]
+    assert statuses == [200, 200, 200, 429, 429, 429]
+    assert len(password_checks) == 3, "refused attempts never reach the password check"
+
+
+def test_a_refused_attempt_does_not_count_against_the_address(client, frozen_clock):
+    """Hammering one locked account does not use up the address's budget for other accounts."""
+    make_user("nina")
+    for _ in range(3):
+        login(client, "nina", "wrong")
+    for _ in range(4):
+        assert login(client, "nina", "wrong").status_code == 429
+    # login_ip allows 5: the 3 real failures count, the 4 refusals do not.
+    assert [login(client, "omar", "wrong").status_code for _ in range(3)] == [200, 200, 429]
+
+
+# ---- where the counters live
+
+
+@pytest.fixture(params=["memory", "database", "redis"])
+def store(request):
+    """Each place counters can live: this process's memory (the tests' default), the database table,
+    and Redis (skipped when REDIS_URL is unset)."""
+    if request.param != "memory":
+        request.getfixturevalue(f"rate_limits_in_{request.param}")
+    return request.param
+
+
+def test_every_store_counts_per_window_and_takes_counts_back(store, frozen_clock):
+    counted = [ratelimit.hit("write", "user:7") for _ in range(4)]
+    assert [verdict.allowed for verdict in counted] == [True, True, True, False]
+    assert len({verdict.key for verdict in counted}) == 1 and counted[0].retry_after == 60
+    ratelimit.give_back(counted[3:])
+    again = ratelimit.hit("write", "user:7")
+    assert not again.allowed, "giving back a refusal only undoes the refusal"
+    ratelimit.give_back([again, counted[0]])
+    assert ratelimit.hit("write", "user:7").allowed, "giving back an attempt that went on frees its place"
+    assert not ratelimit.hit("write", "user:7").allowed
+    assert ratelimit.hit("write", "user:8").allowed, "counters are per client"
+    frozen_clock[0] += 60
+    assert ratelimit.hit("write", "user:7").allowed, "a new window starts from nothing"
+
+
+def test_the_database_table_is_shared_and_keeps_only_live_windows(rate_limits_in_database, frozen_clock):
+    for _ in range(2):
+        ratelimit.hit("write", "user:7")
+    verdict = ratelimit.hit("login", "10.0.0.1|nina")
+    row = RateLimitCounter.objects.get(key=verdict.key)
+    assert (row.count, row.expires) == (1, frozen_clock[0] + 300)
+    # Another app process is another connection to the same table: it sees and adds to the same count.
+    RateLimitCounter.objects.filter(key__startswith="rl:write:").update(count=3)
+    assert not ratelimit.hit("write", "user:7").allowed
+    frozen_clock[0] += 60  # the write window is over, the login window is not
+    ratelimit.hit("write", "user:9")  # a new counter clears the rows of windows that are over
+    assert sorted(RateLimitCounter.objects.values_list("key", flat=True)) == sorted(
+        [verdict.key, ratelimit.hit("write", "user:9").key]
+    )
+    assert "nina" not in verdict.key and "10.0.0.1" not in verdict.key, "who it is is stored hashed"
+
+
+def test_redis_keys_expire_a_period_after_their_window(rate_limits_in_redis, frozen_clock):
+    frozen_clock[0] += 15
+    verdict = ratelimit.hit("write", "user:7")
+    server = redis.Redis.from_url(rate_limits_in_redis["LOCATION"])
+    ttl = server.ttl(caches["ratelimit-redis"].make_key(verdict.key))
+    assert 45 + 60 - 2 <= ttl <= 45 + 60, ttl
+
+
+def test_a_cache_that_cannot_count_atomically_is_refused(settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "table": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "rate_limits"},
+    }
+    settings.WARRANT_RATE_LIMIT_CACHE = "table"
+    with pytest.raises(ImproperlyConfigured, match="cannot count atomically"):
+        ratelimit.hit("write", "user:7")
+
+
+def test_a_store_that_does_not_answer_lets_requests_through_and_says_so(settings, client, owner, caplog):
+    """Nothing listens on port 1: a real refused connection, as when Redis is down."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "down": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 1},
+        },
+    }
+    settings.WARRANT_RATE_LIMIT_CACHE = "down"
+    client.force_login(owner)
+    with caplog.at_level(logging.ERROR, logger="config.ratelimit"):
+        assert all(new_map(client, f"Map {i}").status_code == 302 for i in range(4))
+    assert "Rate limit storage unavailable; write not limited." in caplog.text

@@ -3,17 +3,15 @@
 import re
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from arguments import services
 from arguments.models import Claim, Event, Evidence, Verb
 from sources.models import Passage
 
-from .factories import grow_map, make_claim, make_map, make_source, make_user
+from .factories import make_claim, make_map, make_source, make_user, reader_url
+from .queries import queries_at_two_sizes
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 UNICODE_TEXT = (
@@ -37,13 +35,6 @@ def selection(text: str, exact: str) -> dict:
 @pytest.fixture
 def source(private_map):
     return private_map.sources.get()
-
-
-def reader_url(argument_map, source, **query) -> str:
-    url = reverse("arguments:source", args=[argument_map.slug, source.slug])
-    if query:
-        url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
-    return url
 
 
 def annotate_url(argument_map, source) -> str:
@@ -463,24 +454,9 @@ def test_a_passage_still_in_use_survives_the_deletion(client, annotator, private
 # ------------------------------------------------------------------------------ cost and escaping
 
 
-def reader_queries(client, argument_map, source) -> int:
-    """Queries of a cold reader page (its layer built: the most a page takes)."""
-    cache.clear()
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(reader_url(argument_map, source))
-    assert response.status_code == 200
-    return len(queries)
-
-
 def test_reader_query_count_does_not_grow_with_the_number_of_passages(client, owner):
-    small, large = make_map(owner, title="Small"), make_map(owner, title="Large")
-    small_source = make_source("Small source", added_by=owner)
-    large_source = make_source("Large source", added_by=owner)
-    grow_map(small, small_source, claims=3, actor=owner)
-    grow_map(large, large_source, claims=40, actor=owner)
     client.force_login(owner)
-    assert Passage.objects.filter(source=large_source).count() > 3 * Passage.objects.filter(source=small_source).count()
-    assert reader_queries(client, small, small_source) == reader_queries(client, large, large_source)
+    queries_at_two_sizes(client, owner, lambda m: reader_url(m, m.sources.get()), visibility="private", sizes=(3, 40))
 
 
 def test_user_text_is_escaped_in_claims_notes_and_labels(client, annotator, private_map, source):

@@ -14,7 +14,7 @@ from arguments.models import Event, Evidence
 from arguments.reader import cache as reader_cache
 from arguments.reader.layer import ReaderFilters
 
-from .factories import cite, edit_text, grow_map, make_map, make_source
+from .factories import cite, edit_text, grow_map, make_map, make_source, reader_url
 
 
 @pytest.fixture
@@ -22,14 +22,10 @@ def source(private_map):
     return private_map.sources.get()
 
 
-def reader_url(argument_map, source, query: str = "") -> str:
-    return reverse("arguments:source", args=[argument_map.slug, source.slug]) + query
-
-
 def fetch(client, argument_map, source, etag: str | None = None, query: str = ""):
     headers = {"HTTP_IF_NONE_MATCH": etag} if etag else {}
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(reader_url(argument_map, source, query), **headers)
+        response = client.get(reader_url(argument_map, source) + query, **headers)
     return response, len(queries)
 
 

@@ -84,6 +84,7 @@ MATRIX: dict[str, Route] = {
     "password_change_done": Route(
         (), LOGIN, {**dict.fromkeys(LEVEL, "405"), "outsider": "405", "anonymous": "login"}, in_map=False
     ),
+    "sign_out_everywhere": Route((), LOGIN, LOGIN, in_map=False),
     "invitation": Route(("token",), PUBLIC, LOGIN, in_map=False),
     "sources:library": Route((), PUBLIC, NO, in_map=False),
     "sources:upload": Route((), LOGIN, LOGIN, in_map=False),

@@ -1,14 +1,12 @@
 """Search in a map: claims, quoted passages and source texts, ranked, highlighted and linked."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from arguments import services
-from arguments.models import Visibility
 
-from .factories import grow_map, make_claim, make_map, make_source
+from .factories import make_claim, make_map, make_source
+from .queries import queries_at_two_sizes
 
 pytestmark = pytest.mark.django_db
 
@@ -77,12 +75,7 @@ def test_search_follows_the_map_access(client, request, seminar, who, status):
 
 
 def test_search_query_count_does_not_grow_with_the_map(client, owner):
-    counts = []
-    for size in (5, 50):
-        argument_map = make_map(owner, visibility=Visibility.PUBLIC)
-        grow_map(argument_map, make_source(), claims=size, actor=owner)
-        with CaptureQueriesContext(connection) as captured:
-            response = search(client, argument_map, "argument coalitions")
-        assert response.status_code == 200
-        counts.append(len(captured))
-    assert counts[0] == counts[1] <= 6
+    def url_of(argument_map) -> str:
+        return reverse("arguments:search", args=[argument_map.slug]) + "?q=argument+coalitions"
+
+    queries_at_two_sizes(client, owner, url_of, at_most=6)

@@ -9,7 +9,7 @@ from arguments.models import Event, Evidence, Verb
 from arguments.services import source_text
 from sources.models import AnchorStatus, Passage, Source
 
-from .factories import cite, edit_text, make_claim, make_map
+from .factories import cite, edit_text, make_claim, make_map, reader_url
 
 FIRST = "Coalitions of the willing act quickly when the Security Council is blocked."
 SECOND = "Critics answer that such coalitions lack accountability and legitimacy."
@@ -27,10 +27,6 @@ def u16(text: str) -> int:
 
 def edit_url(argument_map, source) -> str:
     return reverse("arguments:source_edit_text", args=[argument_map.slug, source.slug])
-
-
-def reader_url(argument_map, source) -> str:
-    return reverse("arguments:source", args=[argument_map.slug, source.slug])
 
 
 def reattach_url(argument_map, source, passage) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
+from arguments.clipping import clip
 from arguments.models import ArgumentMap, Claim, Evidence, Relation
 
 from .semantics import describe, evaluate_map
@@ -67,4 +68,4 @@ def assess(
 
 
 def _short(text: str, limit: int = 60) -> str:
-    return "“" + (text if len(text) <= limit else text[: limit - 1].rstrip() + "…") + "”"
+    return "“" + clip(text, limit) + "”"

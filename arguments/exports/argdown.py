@@ -16,6 +16,8 @@ which tests/test_exports.py checks.
 import re
 from collections import defaultdict
 
+from django.utils.text import Truncator
+
 from arguments.models import ArgumentMap, Claim, Relation
 
 MAX_DEPTH = 24
@@ -87,9 +89,7 @@ def export_argdown(argument_map: ArgumentMap) -> str:
     for pk, body in theses:
         if pk in defined:  # a thesis already written beneath another one
             continue
-        heading = escape(body)
-        if len(heading) > 80:
-            heading = heading[:77].rstrip("\\ ") + "…"
+        heading = escape(Truncator(body).chars(78))  # cut before escaping: no escape is cut in half
         out.append(f"# Thesis: {heading}\n\n")
         tree(pk)
         out.append("\n")

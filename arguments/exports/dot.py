@@ -1,7 +1,7 @@
 """Graphviz DOT and SVG export: the map as a drawing, support below what it supports (rankdir=BT).
 
 export_dot builds DOT text from two queries. export_svg lays it out with Graphviz's `dot`, which is
-slow on large graphs with cross edges (TRAPS.md: 1,000 nodes took 60 s with default settings), so
+slow on large graphs with cross edges (with default settings a thousand nodes can take a minute), so
 it is bounded three ways: maps over MAX_SVG_CLAIMS claims are refused before anything runs, the
 layout runs with tuned network-simplex and crossing-minimisation limits, and the process is killed
 after SVG_TIMEOUT seconds. At most SVG_WORKERS layouts run at once per process. User text only ever
@@ -16,6 +16,7 @@ import threading
 
 from django.urls import reverse
 
+from arguments.clipping import clip
 from arguments.models import ArgumentMap, Claim, Relation
 
 MAX_SVG_CLAIMS = 1_500
@@ -58,9 +59,7 @@ def dot_string(value: str) -> str:
 
 def label(text: str) -> str:
     """The claim text wrapped into centred lines (joined by DOT's \\n), cut at LABEL_CHARS."""
-    text = " ".join(text.split())
-    if len(text) > LABEL_CHARS:
-        text = text[: LABEL_CHARS - 1].rstrip() + "…"
+    text = clip(" ".join(text.split()), LABEL_CHARS)
     lines = textwrap.wrap(text, LABEL_WIDTH, break_long_words=True, break_on_hyphens=False) or [""]
     return '"' + "\\n".join(dot_string(line)[1:-1] for line in lines) + '"'
 

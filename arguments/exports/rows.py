@@ -1,8 +1,8 @@
 """Inserting the many rows of an imported map.
 
 bulk_create() spends most of a large import on Python, not on the database: it builds a model
-instance per row and then prepares every field of every row for the database one value at a time,
-about 80 µs a row. The importers already hold checked, plain values, so insert_rows() prepares the
+instance per row and then prepares every field of every row for the database one value at a time
+(bench/interchange.py measures it). The importers already hold checked, plain values, so insert_rows() prepares the
 values that are the same in every row (the map, the owner, defaults, auto_now times) once, and sends
 the rest as they are in multi-row INSERTs, batched as bulk_create batches them. The database still
 checks every constraint; nothing is written outside the caller's transaction.

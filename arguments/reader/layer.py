@@ -2,7 +2,7 @@
 
 The layer is the part of the reader that grows with the number of passages. It is built from one
 `values_list` query with plain string joins rather than templates, because a template costs tens of
-microseconds per row (shared TRAPS.md; bench/reader.py measures it). What every viewer shares is built
+microseconds per row (bench/reader.py measures it). What every viewer shares is built
 once per revision (`build_shared_layer`, kept by cache.py); a viewer's own layer is that with the
 controls they may use joined in (`for_viewer`), which costs no query and little time. CSRF tokens
 differ per session, so the layer holds no form: an annotation's controls are a link to its edit form.
@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from arguments.access import MapAccess
+from arguments.clipping import clip, clip_words
 from arguments.models import ArgumentMap, Claim, ClaimKind, Evidence, MapSource, Stance
 from sources.models import AnchorStatus, Source
 from sources.rendering import Span, render_reader
@@ -74,20 +75,6 @@ def control_scope(access: MapAccess) -> str:
     if access.can_annotate:
         return "own"
     return "none"
-
-
-def clip(text: str, limit: int) -> str:
-    """The text cut to `limit` characters with an ellipsis. The layer clips a label per passage, and
-    Django's Truncator normalises and walks every string (bench/reader.py): too slow a thousand times over."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _words(text: str, limit: int) -> str:
-    """The first `limit` words of the text, with an ellipsis if there are more (splitting no further)."""
-    words = text.split(None, limit)
-    if len(words) > limit:
-        return " ".join(words[:limit]) + "…"
-    return " ".join(words)
 
 
 class _Escaped(dict):
@@ -294,7 +281,7 @@ def _items(rows: list[EvidenceRow], urls: _Urls, esc: _Escaped) -> Controlled:
             f'{before}<li class="annotation" id="annotation-{r.id}" data-passage="{r.passage_id}" tabindex="-1">'
             f'<span class="stance {r.stance}">{STANCE_LABELS.get(r.stance, r.stance)}</span>'
             f'<blockquote class="quote {r.stance}">'
-            f'<a href="#passage-{r.passage_id}">“{escape(_words(r.exact, QUOTE_WORDS))}”</a></blockquote>'
+            f'<a href="#passage-{r.passage_id}">“{escape(clip_words(r.exact, QUOTE_WORDS))}”</a></blockquote>'
             f"{claim_link}{byline}"
         )
         if r.note:
@@ -344,7 +331,7 @@ def _orphans(rows: list[EvidenceRow], urls: _Urls) -> Controlled:
         )
         item = (
             f'{before}<li class="orphan" id="orphan-{pid}" data-orphan="{pid}" tabindex="-1">'
-            f'<blockquote class="quote orphaned">“{escape(_words(first.exact, ORPHAN_QUOTE_WORDS))}”</blockquote>'
+            f'<blockquote class="quote orphaned">“{escape(clip_words(first.exact, ORPHAN_QUOTE_WORDS))}”</blockquote>'
             f'<ul class="orphan-claims">{claims}</ul>'
         )
         pieces.append((item, sole_author, control))

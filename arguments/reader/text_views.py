@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.views.decorators.http import require_http_methods
 
 from arguments.access import Need, get_map_for
@@ -276,9 +277,7 @@ def reattach(request, slug: str, source_slug: str, passage_id: int):
             form = ReattachForm(initial={"version": passage.version, "exact": data["exact"]})
             return _reattach_page(request, reader, passage, form, status=409, notice=notice)
         else:
-            messages.success(
-                request, f"Passage re-attached to “{placed.exact[:60]}{'…' if len(placed.exact) > 60 else ''}”."
-            )
+            messages.success(request, f"Passage re-attached to “{Truncator(placed.exact).chars(60)}”.")
             return redirect(f"{_reader_url(reader)}#passage-{placed.pk}")
     return _reattach_page(request, reader, passage, form)
 

@@ -17,22 +17,12 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from arguments.access import Need, get_map_for
+from arguments.clipping import clip_at_word
 from arguments.evaluation.assessment import LABEL_TEXT, STANCE_POSITION, assess, assess_map
 from arguments.models import ArgumentMap, Claim, ClaimKind, Evidence, Relation, RelationKind, Stance
 
 LABEL_CHARS = 80
 TOP_QUOTES = 3
-
-
-def shorten(text: str, limit: int = LABEL_CHARS) -> str:
-    """The claim's words on one line, cut at a word boundary with an ellipsis when too long."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if " " in cut[limit // 2 :]:
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:.-") + "…"
 
 
 def build_graph(argument_map: ArgumentMap) -> dict:
@@ -68,7 +58,7 @@ def build_graph(argument_map: ArgumentMap) -> dict:
         nodes.append(
             {
                 "id": str(claim_id),
-                "label": shorten(text),
+                "label": clip_at_word(text, LABEL_CHARS),
                 "text": text,
                 "kind": kind,
                 "evidence": evidence.get(claim_id, dict.fromkeys(Stance.values, 0)),
