@@ -133,14 +133,19 @@ class MapAccess:
         """Whether an edit of `source`'s text by this editor changes the source itself, for every map that
         uses it: only when they may edit every one of those maps. Anyone else's edit gives their map its
         own copy of the source (arguments.services.source_text), leaving the other maps untouched."""
-        if not self.can_edit_source_text():
-            return False
+        return self.can_edit_source_text() and not self.maps_out_of_reach(source)
+
+    def maps_out_of_reach(self, source: Source) -> set[int]:
+        """Ids of the maps using `source` (listing it, or citing its passages) that this user may not edit:
+        the maps whose text an edit of theirs must leave alone."""
         using = set(MapSource.objects.filter(source=source).values_list("map_id", flat=True))
         using |= set(Evidence.objects.filter(passage__source=source).values_list("map_id", flat=True))
+        if not self.user.is_authenticated:
+            return using
         editable = Membership.objects.filter(
             user=self.user, map_id__in=using, role__in=[r for r, need in ROLE_GRANTS.items() if need >= Need.EDIT]
         )
-        return set(editable.values_list("map_id", flat=True)) == using
+        return using - set(editable.values_list("map_id", flat=True))
 
 
 def get_map_for(user, slug: str, need: Need = Need.READ) -> MapAccess:

@@ -5,6 +5,7 @@ from django.urls import path
 
 from .exports import views as exports
 from .live import views as live
+from .reader import history_views as text_history
 from .reader import text_views as source_text
 from .reader import views as reader
 from .views import claims, graph, maps, members
@@ -37,7 +38,7 @@ urlpatterns = [
     path("<slug:slug>/claims/<int:claim_id>/delete/", claims.claim_delete, name="claim_delete"),
     path("<slug:slug>/claims/<int:claim_id>/respond/", claims.claim_respond, name="claim_respond"),
     path("<slug:slug>/relations/<int:relation_id>/", claims.relation_edit, name="relation_edit"),
-    # The reader: a source read and annotated inside the map, its text edited, orphans re-attached
+    # The reader: a source read and annotated inside the map, its text edited and its history, orphans re-attached
     path("<slug:slug>/sources/<slug:source_slug>/", reader.map_source, name="source"),
     path("<slug:slug>/sources/<slug:source_slug>/annotate/", reader.annotate, name="annotate"),
     path(
@@ -51,6 +52,12 @@ urlpatterns = [
         name="reader_evidence_delete",
     ),
     path("<slug:slug>/sources/<slug:source_slug>/edit-text/", source_text.edit_text, name="source_edit_text"),
+    path("<slug:slug>/sources/<slug:source_slug>/history/", text_history.text_history, name="source_history"),
+    path(
+        "<slug:slug>/sources/<slug:source_slug>/history/<int:revision>/",
+        text_history.text_revision,
+        name="source_revision",
+    ),
     path(
         "<slug:slug>/sources/<slug:source_slug>/passages/<int:passage_id>/reattach/",
         source_text.reattach,

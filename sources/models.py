@@ -283,3 +283,40 @@ class SourceEmbedding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} sentences of {self.source_id} (revision {self.revision}, {self.model})"
+
+
+class SourceRevision(models.Model):
+    """A text a source had before an edit replaced it, kept so that it can be read again and restored.
+
+    `revision` is the number the text had (Source.revision at the time). The edit that replaced it is
+    described here too: when (`replaced`), by whom (`replaced_by`), whether it restored an earlier
+    revision (`restored`), and how it changed the paragraphs. The current text is the source's own, so
+    a source's revisions and its text together are its whole history (sources/revisions.py).
+    """
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="revisions")
+    revision = models.PositiveIntegerField(help_text="The number this text had.")
+    sha256 = models.CharField(max_length=64, editable=False)
+    length = models.PositiveIntegerField(help_text="Characters (code points) of the text.")
+    replaced = models.DateTimeField(auto_now_add=True, help_text="When an edit replaced this text.")
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    restored = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The earlier revision that the replacing edit brought back, if it did."
+    )
+    paragraphs_added = models.PositiveIntegerField(default=0)
+    paragraphs_removed = models.PositiveIntegerField(default=0)
+    paragraphs_changed = models.PositiveIntegerField(default=0)
+    # The large column last, as on Source.
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["source_id", "-revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "revision"], name="source_revision_once"),
+            models.CheckConstraint(condition=models.Q(revision__gte=1), name="source_revision_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"revision {self.revision} of {self.source_id}"

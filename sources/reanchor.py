@@ -2,8 +2,8 @@
 
 The algorithm is `sources.anchoring.placement.reanchor`, a pure function; this module reads a source's passages,
 checks every placement against the new text, writes the placements and the new text in one transaction,
-and reports what happened. It writes no events: sources knows nothing about maps, so the arguments app
-logs events from the report.
+keeping the text it replaces (sources/revisions.py), and reports what happened. It writes no events:
+sources knows nothing about maps, so the arguments app logs events from the report.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from django.db.models import F
 from .anchoring.placement import ORPHANED, Placement, Selector, reanchor
 from .anchoring.quotes import context_for
 from .models import AnchorStatus, Passage, Source
+from .revisions import keep_revision
 
 _WRITTEN_FIELDS = ["start", "end", "exact", "prefix", "suffix", "anchor_status", "version"]
 
@@ -52,11 +53,13 @@ class ReanchorReport:
         return [o for o in self.outcomes if o.updated]
 
 
-def reanchor_source(*, source: Source, new_text: str) -> ReanchorReport:
+def reanchor_source(*, source: Source, new_text: str, edited_by=None, restored: int | None = None) -> ReanchorReport:
     """Replace `source.text` by `new_text` (already canonical) and re-anchor its passages, atomically.
 
     The source row and its passages are locked for the duration (on databases that can). A text equal
-    to the current one changes nothing. `source` is refreshed with the saved text and revision.
+    to the current one changes nothing. The text replaced is kept as a SourceRevision, saying who
+    replaced it (`edited_by`) and, for a restore, which earlier revision came back (`restored`).
+    `source` is refreshed with the saved text and revision.
     """
     with transaction.atomic():
         locked = Source.objects.select_for_update().get(pk=source.pk)
@@ -74,10 +77,7 @@ def reanchor_source(*, source: Source, new_text: str) -> ReanchorReport:
         selectors = [
             Selector(pk, start, end, exact, prefix, suffix) for pk, start, end, exact, prefix, suffix, _ in rows
         ]
-        placements = reanchor(locked.text, new_text, selectors)
-        verify_placements(new_text, selectors, placements)
-
-        placements = _one_passage_per_span(selectors, placements)
+        placements = placements_for(locked.text, new_text, selectors)
         outcomes, changed = [], []
         for row, placement in zip(rows, placements, strict=True):
             new_values = (
@@ -105,6 +105,7 @@ def reanchor_source(*, source: Source, new_text: str) -> ReanchorReport:
                 )
         Passage.objects.bulk_update(changed, _WRITTEN_FIELDS, batch_size=500)
 
+        keep_revision(locked, new_text=new_text, replaced_by=edited_by, restored=restored)
         locked.text = new_text
         locked.revision = F("revision") + 1
         locked.version = F("version") + 1
@@ -114,6 +115,14 @@ def reanchor_source(*, source: Source, new_text: str) -> ReanchorReport:
     for name in ("text", "sha256", "revision", "version", "updated"):
         setattr(source, name, getattr(locked, name))
     return _report(locked, old_revision, True, outcomes)
+
+
+def placements_for(old_text: str, new_text: str, selectors: list[Selector]) -> list[Placement]:
+    """Where each passage goes when `old_text` becomes `new_text`, checked, one placed passage per span:
+    exactly what reanchor_source stores, so a preview made with it shows what a save will do."""
+    placements = reanchor(old_text, new_text, selectors)
+    verify_placements(new_text, selectors, placements)
+    return _one_passage_per_span(selectors, placements)
 
 
 def _one_passage_per_span(selectors: list[Selector], placements: list[Placement]) -> list[Placement]:

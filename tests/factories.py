@@ -7,7 +7,9 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from arguments import services
+from arguments.access import Need, get_map_for
 from arguments.models import ArgumentMap, Claim, ClaimKind, Role, Visibility
+from arguments.services import source_text
 from sources.models import Source, SourceFormat
 
 _seq = count(1)
@@ -102,6 +104,18 @@ def grow_map(argument_map: ArgumentMap, source: Source, *, claims: int, actor=No
             stance=("states", "supports", "opposes")[i % 3],
         )
         parents.append(claim)
+
+
+def edit_text(argument_map: ArgumentMap, source: Source, text: str, actor, *, restored: int | None = None):
+    """Save `text` as `source`'s text from `argument_map`, as `actor` (an editor there) would from the reader."""
+    source.refresh_from_db(fields=["version"])
+    return source_text.edit_source_text(
+        access=get_map_for(actor, argument_map.slug, Need.EDIT),
+        source=source,
+        text=text,
+        expected_version=source.version,
+        restored=restored,
+    )
 
 
 def reader_url(argument_map: ArgumentMap, source: Source, **query) -> str:

@@ -73,37 +73,49 @@ def small_doc(small_map) -> dict:
     return export_map(small_map)
 
 
-def test_demo_round_trip_is_byte_identical(demo, owner):
-    first = dumps(export_map(demo))
+def private(document: dict) -> str:
+    """The document as an import gives it back: the same, except that the map is private."""
+    return dumps({**document, "map": {**document["map"], "visibility": "private"}})
+
+
+def test_demo_round_trip_is_byte_identical_but_private(demo):
+    document = export_map(demo)
+    first = dumps(document)
+    assert document["map"]["visibility"] == "public"
+    uploader = demo.memberships.get(role=Role.OWNER).user  # added the demo's sources, so may still read them
     slug = demo.slug
     demo.delete()
     sources_before = Source.objects.count()
-    imported = import_map(first, owner=owner)
-    assert imported.slug == slug
-    assert dumps(export_map(imported)) == first
+    imported = import_map(first, owner=uploader)
+    assert imported.slug == slug and imported.visibility == "private"
+    assert dumps(export_map(imported)) == private(document)
     assert Source.objects.count() == sources_before  # the library's identical sources were reused
     assert imported.import_counts["sources_reused"] == 3
 
 
-def test_round_trip_into_an_empty_library_is_byte_identical(demo, owner):
-    first = dumps(export_map(demo))
+def test_round_trip_into_an_empty_library_is_byte_identical_but_private(demo, owner):
+    document = export_map(demo)
     source_ids = list(demo.sources.values_list("pk", flat=True))
     demo.delete()
     Source.objects.filter(pk__in=source_ids).delete()
-    imported = import_map(first.encode("utf-8"), owner=owner)
+    imported = import_map(dumps(document).encode("utf-8"), owner=owner)
     assert imported.import_counts["sources_reused"] == 0
-    assert dumps(export_map(imported)) == first
+    assert dumps(export_map(imported)) == private(document)
 
 
-def test_importing_beside_the_original_changes_only_the_slug(demo, owner):
+def test_importing_beside_the_original_changes_only_the_slug_and_visibility(demo, owner):
     first = dumps(export_map(demo))
     imported = import_map(first, owner=owner)
     assert imported.slug != demo.slug
+    assert imported.import_counts["sources_reused"] == 3  # a public map's sources: anyone may read them
     second = dumps(export_map(imported))
     a, b = first.splitlines(), second.splitlines()
     assert len(a) == len(b)
     changed = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
-    assert changed == [(f'    "slug": "{demo.slug}",', f'    "slug": "{imported.slug}",')]
+    assert changed == [
+        (f'    "slug": "{demo.slug}",', f'    "slug": "{imported.slug}",'),
+        ('    "visibility": "public"', '    "visibility": "private"'),
+    ]
 
 
 def test_import_writes_the_map_with_one_event_and_its_owner(small_doc, outsider):
@@ -373,13 +385,14 @@ def test_random_maps_survive_export_import_export_byte_for_byte(spec):
     with transaction.atomic():
         owner = make_user()
         original = build_map(spec, owner)
-        first = dumps(export_map(original))
+        document = export_map(original)
+        first = dumps(document)
         source_ids = list(original.sources.values_list("pk", flat=True))
         original.delete()
         if spec["fresh_library"]:
             Source.objects.filter(pk__in=source_ids).delete()
         imported = import_map(first, owner=owner)
-        assert dumps(export_map(imported)) == first
+        assert dumps(export_map(imported)) == private(document)
         transaction.set_rollback(True)
 
 

@@ -13,9 +13,8 @@ from arguments.access import MapAccess
 from arguments.models import Event, Evidence
 from arguments.reader import cache as reader_cache
 from arguments.reader.layer import ReaderFilters
-from arguments.services import source_text
 
-from .factories import cite, grow_map, make_map, make_source, reader_url
+from .factories import cite, edit_text, grow_map, make_map, make_source, reader_url
 
 
 @pytest.fixture
@@ -73,7 +72,7 @@ def test_a_text_edit_changes_the_page_and_its_etag(client, editor, private_map, 
     client.force_login(editor)
     first, _ = fetch(client, private_map, source)
     text = source.text.replace("Critics answer", "Critics reply")
-    source_text.edit_source_text(source=source, actor=editor, text=text, expected_version=source.version)
+    edit_text(private_map, source, text, editor)
     after, _ = fetch(client, private_map, source, etag=first["ETag"])
     assert after.status_code == 200 and after["ETag"] != first["ETag"]
     assert "Critics reply" in after.content.decode()

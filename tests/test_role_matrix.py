@@ -125,6 +125,8 @@ MATRIX: dict[str, Route] = {
     "arguments:add_source": Route(("slug",), Need.EDIT, Need.EDIT),
     "arguments:remove_source": Route(("slug", "source"), Need.EDIT, Need.EDIT),
     "arguments:source_edit_text": Route(("slug", "source"), Need.EDIT, Need.EDIT),
+    "arguments:source_history": Route(("slug", "source"), Need.EDIT, NO),
+    "arguments:source_revision": Route(("slug", "source", "revision"), Need.EDIT, NO),
     # managing
     "arguments:settings": Route(("slug",), Need.MANAGE, Need.MANAGE),
     "arguments:delete": Route(("slug",), Need.MANAGE, Need.MANAGE),
@@ -209,6 +211,7 @@ def build_world(visibility, owner, editor, annotator, viewer, outsider) -> World
         "evidence": evidence.pk,
         "passage": evidence.passage_id,
         "source": source.slug,
+        "revision": source.revision,
         "format": "json",
         "invitation": invitation.pk,
         "token": invitation.token,

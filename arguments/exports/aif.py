@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 
 from django.db import transaction
 
-from arguments.models import ArgumentMap, Claim, ClaimKind, Evidence, MapSource, Relation, Visibility
+from arguments.models import ArgumentMap, Claim, ClaimKind, Evidence, MapSource, Relation
 from sources.anchoring import QuoteNotFound, locate_quote
 from sources.extractors import extract_html
 from sources.models import Passage, Source, SourceFormat, SourceKind
@@ -72,7 +72,6 @@ def import_aif(data, *, owner, title: str | None = None) -> ArgumentMap:
             slug="",
             question=question,
             description="Imported from AIF.",
-            visibility=Visibility.PRIVATE,
         )
         same = {"map_id": argument_map.pk, "created_by_id": owner.pk}
         claims = insert_rows(
@@ -282,6 +281,8 @@ def _place_quotes(reading: _Reading, argument_map, text: str, claims: list, owne
     if not text:
         reading.skipped["quotes_without_source"] += len(anchors)
         return 0, 0
+    # Always a new source, never an existing one with the same text: an import adopts nothing it could
+    # not read before (compare warrant_json._place_sources).
     source = Source(
         title=f"{name} (analysed text)"[:500],
         text=text,

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from arguments import services
-from arguments.models import ArgumentMap, Membership, Role, Verb
+from arguments.models import ArgumentMap, Membership, Role, Verb, Visibility
 
 # Hard limits on untrusted documents; far above any real map, low enough to keep a server alive.
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
@@ -243,12 +243,21 @@ def need_ref(value: Any, where: str, known: dict, what: str):
 # Opening and closing an imported map: one transaction, the owner's membership, one Event.
 
 
-def open_map(*, owner, title: str, slug: str, question: str, description: str, visibility: str) -> ArgumentMap:
-    """The new map (call inside the import's transaction); `slug` is kept if free, else made unique."""
+def open_map(*, owner, title: str, slug: str, question: str, description: str) -> ArgumentMap:
+    """The new map (call inside the import's transaction); `slug` is kept if free, else made unique.
+
+    An imported map is always private, whatever the file says: it holds whatever the file holds, and
+    its owner shares it, if they want to, from its settings.
+    """
     if not slug or ArgumentMap.objects.filter(slug=slug).exists():
         slug = services.unique_map_slug(slug or title)
     argument_map = ArgumentMap.objects.create(
-        title=title, slug=slug, question=question, description=description, visibility=visibility, created_by=owner
+        title=title,
+        slug=slug,
+        question=question,
+        description=description,
+        visibility=Visibility.PRIVATE,
+        created_by=owner,
     )
     Membership.objects.create(map=argument_map, user=owner, role=Role.OWNER)
     return argument_map

@@ -12,6 +12,7 @@ from datetime import UTC
 from django.db import transaction
 from django.utils import timezone
 
+from arguments.access import readable_sources
 from arguments.models import ArgumentMap, Claim, Comment, Evidence, MapSource, Relation
 from sources.models import AnchorStatus, Passage, Source
 
@@ -133,7 +134,8 @@ def import_map(data, *, owner) -> ArgumentMap:
 
 
 def _write(plan: Plan, owner) -> ArgumentMap:
-    argument_map = open_map(owner=owner, **plan.map)
+    # The file's visibility is read (and checked) but not followed: an import is always private.
+    argument_map = open_map(owner=owner, **{k: v for k, v in plan.map.items() if k != "visibility"})
     source_ids, reused = _place_sources(plan.sources, owner)
     insert_rows(
         MapSource, ("source_id", "position"), [(pk, n) for n, pk in enumerate(source_ids)], map_id=argument_map.pk
@@ -171,9 +173,21 @@ def _write(plan: Plan, owner) -> ArgumentMap:
 
 def _place_sources(entries: list[dict], owner) -> tuple[list[int], int]:
     """Database ids of the document's sources: an existing Source with the same text and the same
-    metadata is reused (each at most once); any other is created."""
+    metadata is reused (each at most once) if the importer could already read it; any other is created.
+
+    Only a readable source may be reused: a file naming the text and details of a private map's source
+    must not give the importer that source (and, through their own map, the right to edit it). A
+    readable source may still belong to a public map the importer cannot edit; reusing it is safe only
+    because an edit of a shared source's text by someone who may not edit every map using it goes into
+    a copy for their own map (arguments.services.source_text), never into the source itself.
+    """
     pools: dict[str, deque] = defaultdict(deque)
-    rows = Source.objects.filter(sha256__in={e["sha256"] for e in entries}).order_by("id").values("id", *REUSE_FIELDS)
+    rows = (
+        readable_sources(owner)
+        .filter(sha256__in={e["sha256"] for e in entries})
+        .order_by("id")
+        .values("id", *REUSE_FIELDS)
+    )
     for row in rows:
         pools[row["sha256"]].append(row)
     ids, reused = [], 0

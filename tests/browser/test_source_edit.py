@@ -14,7 +14,7 @@ from arguments.models import Claim
 from sources.models import AnchorStatus, Passage
 from sources.services import import_source
 
-from ..factories import quote
+from ..factories import edit_text, quote
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -170,9 +170,7 @@ def test_editor_edits_the_text_and_reattaches_the_orphan(live_server, page, demo
 
 def test_reattaching_from_the_keyboard(live_server, page, demo, cited):
     source, passages = cited
-    from arguments.services import source_text
-
-    source_text.edit_source_text(source=source, actor=None, text=EDITED, expected_version=source.version)
+    edit_text(demo, source, EDITED, get_user_model().objects.get(username="demo-owner"))
     reader = f"/maps/{demo.slug}/sources/{source.slug}/"
     log_in(page, live_server, "demo-annotator", reader)
     page.locator(f"#orphan-{passages[LOST].pk}").get_by_role("link", name="Re-attach…").focus()
@@ -224,9 +222,7 @@ def test_the_reader_keeps_working_after_a_live_refresh(live_server, page, demo, 
 
 def test_a_viewer_sees_no_edit_text_or_reattach_control(live_server, page, demo, cited):
     source, _ = cited
-    from arguments.services import source_text
-
-    source_text.edit_source_text(source=source, actor=None, text=EDITED, expected_version=source.version)
+    edit_text(demo, source, EDITED, get_user_model().objects.get(username="demo-owner"))
     log_in(page, live_server, "demo-viewer", f"/maps/{demo.slug}/sources/{source.slug}/")
     expect(page.locator("#orphans")).to_contain_text("Passages to re-attach (1)")
     expect(page.get_by_role("link", name="Edit text…")).to_have_count(0)

@@ -1,4 +1,7 @@
-"""manage.py import_map FILE --owner USERNAME [--format json|aif] [--title TITLE]: a new map from a file."""
+"""manage.py import_map FILE --owner USERNAME [--format json|aif] [--title TITLE]: a new map from a file.
+
+Like every import, the map is private and owned by --owner, whatever the file says; it reuses only
+sources that --owner could already read (arguments/exports/warrant_json.py)."""
 
 from pathlib import Path
 
@@ -12,7 +15,7 @@ from arguments.exports.warrant_json import import_map
 
 
 class Command(BaseCommand):
-    help = "Import a Warrant JSON or AIF (AIFdb / OVA) file as a new map owned by --owner."
+    help = "Import a Warrant JSON or AIF (AIFdb / OVA) file as a new private map owned by --owner."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", help="The file to read.")
@@ -47,7 +50,11 @@ class Command(BaseCommand):
         except ImportProblem as problem:
             raise CommandError(f"Cannot import {file}: {problem}") from None
         counts = ", ".join(f"{value} {name}" for name, value in argument_map.import_counts.items() if name != "skipped")
-        self.stdout.write(self.style.SUCCESS(f"Imported “{argument_map.title}” as {argument_map.slug}"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Imported “{argument_map.title}” as {argument_map.slug}, a private map owned by {user.get_username()}"
+            )
+        )
         self.stdout.write(counts)
         skipped = argument_map.import_counts.get("skipped")
         if skipped:
