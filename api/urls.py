@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import auth, content, maps
+from .search import Search
 
 app_name = "api"
 
@@ -32,4 +33,5 @@ urlpatterns = [
     path(MAP + "comments/<int:comment_id>/", content.CommentDetail.as_view(), name="comment"),
     path(MAP + "events/", content.EventList.as_view(), name="events"),
     path(MAP + "export/<str:export_format>/", maps.Export.as_view(), name="export"),
+    path(MAP + "search/", Search.as_view(), name="search"),
 ]

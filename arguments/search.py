@@ -31,9 +31,44 @@ MAX_WINDOWS = 200  # hits per source text
 PER_PAGE = 10
 WINDOW = 160  # characters over which matches count as occurring together
 SNIPPET = 240  # characters of text around a window
-TOKEN = re.compile(r"[^\W_]+(?:[-\u2010\u2011][^\W_]+)*")
+TOKEN = re.compile(r"[^\W_]+(?:[-\u2010\u2011](?:[ \t]*\n[ \t]*)?[^\W_]+)*")  # hyphenated words whole
 TERM = re.compile(r'"([^"]*)"?|(\S+)')
 _stemmer = snowballstemmer.stemmer("english")
+# Left out of a query's bare words (not of its phrases), as PostgreSQL's english configuration does.
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "their",
+        "this",
+        "to",
+        "was",
+        "were",
+        "which",
+        "with",
+    ]
+)
 
 
 def stem(word: str) -> str:
@@ -52,7 +87,7 @@ def parse(query: str) -> list[Term]:
     for quoted, bare in TERM.findall(query):
         words = tuple(w.lower() for w in re.findall(r"[^\W_]+", fold(quoted if quoted else bare)))
         if not quoted:
-            words = tuple(w for w in words if len(w) > 1) or words
+            words = tuple(w for w in words if len(w) > 1 and w not in STOPWORDS)
         if words and not any(t.words == words for t in terms):
             terms.append(Term(words, tuple(_stemmer.stemWord(w) for w in words)))
     return terms[:MAX_TERMS]
@@ -117,11 +152,11 @@ def matches(text: str, terms: list[Term]) -> list[tuple[int, int, int]]:
 
 
 def windows(found: list[tuple[int, int, int]], limit: int = MAX_WINDOWS) -> list[tuple[int, int, int, int]]:
-    """Non-overlapping windows of matches, densest first: (start, end, distinct terms, matches).
+    """Non-overlapping windows of matches, best first: (start, end, distinct terms, matches).
 
     Each match opens a candidate window of the matches that end within WINDOW characters of it; the
-    candidates are taken best first (most distinct terms, then most matches), skipping any that shares
-    a match with one already taken.
+    candidates are taken best first (see `closeness`), skipping any that shares a match with one
+    already taken.
     """
     candidates = []
     j = 0
@@ -131,7 +166,8 @@ def windows(found: list[tuple[int, int, int]], limit: int = MAX_WINDOWS) -> list
             counts[found[j][2]] = counts.get(found[j][2], 0) + 1
             j += 1
         last = max(j, i + 1)
-        candidates.append((-len(counts) if j > i else -1, -(last - i), start, i, last))
+        span = max(m[1] for m in found[i:last]) - start
+        candidates.append((closeness(len(counts) if j > i else 1, last - i, span), start, i, last))
         if j > i:
             term = found[i][2]
             counts[term] -= 1
@@ -140,14 +176,21 @@ def windows(found: list[tuple[int, int, int]], limit: int = MAX_WINDOWS) -> list
     candidates.sort()
     used = [False] * len(found)
     taken = []
-    for distinct, count, _, i, last in candidates:
+    for _, _, i, last in candidates:
         if any(used[i:last]):
             continue
         used[i:last] = [True] * (last - i)
-        taken.append((found[i][0], max(m[1] for m in found[i:last]), -distinct, -count))
+        distinct = len({m[2] for m in found[i:last]})
+        taken.append((found[i][0], max(m[1] for m in found[i:last]), distinct, last - i))
         if len(taken) == limit:
             break
     return taken
+
+
+def closeness(distinct: int, count: int, span: int) -> tuple[int, int, int]:
+    """How well a window shows the query, smallest best: the most distinct terms; among those, when
+    there are several terms, the shortest stretch of text (terms side by side), else the most matches."""
+    return (-distinct, span if distinct > 1 else 0, -count)
 
 
 def snippet(text: str, found: list[tuple[int, int, int]], start: int = 0, end: int | None = None) -> Snippet:
@@ -294,9 +337,9 @@ def search_map(argument_map: ArgumentMap, query: str, page: int = 1, per_page: i
                 )
     hits.sort(key=lambda h: (h.kind != "claim", -h.rank))
     # Source text hits: where more of the terms occur together first, whichever source they are in.
-    source_hits.sort(key=lambda h: (-h.together[0], -h.together[1], -h.rank, h.source, h.start))
+    source_hits.sort(key=lambda h: (closeness(*h.together, h.end - h.start), -h.rank, h.source, h.start))
     hits += source_hits
 
     paginator = Paginator(hits, per_page)
-    current = paginator.get_page(page)
-    return Results(terms, list(current.object_list), paginator.count, current.number, paginator.num_pages)
+    shown = paginator.page(page).object_list if 1 <= page <= paginator.num_pages else []
+    return Results(terms, list(shown), paginator.count, page, paginator.num_pages)
