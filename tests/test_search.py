@@ -76,6 +76,9 @@ def test_search_follows_the_map_access(client, request, seminar, who, status):
 
 def test_search_query_count_does_not_grow_with_the_map(client, owner):
     def url_of(argument_map) -> str:
-        return reverse("arguments:search", args=[argument_map.slug]) + "?q=argument+coalitions"
+        return reverse("arguments:search", args=[argument_map.slug]) + "?q=" + query
 
-    queries_at_two_sizes(client, owner, url_of, at_most=6)
+    # The map; then per kind of hit (claims, quotes, source texts) one query finds and ranks, and one
+    # more fetches what is shown when something was found.
+    for query, queries in (("nowhere", 4), ("coalitions", 6), ("argument", 5)):
+        assert queries_at_two_sizes(client, owner, url_of) == queries, query
