@@ -13,6 +13,7 @@ densest windows first, each a hit linked to its exact place (the reader marks `?
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import escape
 
 import snowballstemmer
@@ -31,7 +32,9 @@ MAX_WINDOWS = 200  # hits per source text
 PER_PAGE = 10
 WINDOW = 160  # characters over which matches count as occurring together
 SNIPPET = 240  # characters of text around a window
-TOKEN = re.compile(r"[^\W_]+(?:[-\u2010\u2011](?:[ \t]*\n[ \t]*)?[^\W_]+)*")  # hyphenated words whole
+HYPHENS = "-\u2010\u2011"
+WORD_REST = r"[^\W_]*(?:[-\u2010\u2011](?:[ \t]*\n[ \t]*)?[^\W_]+)*"  # a hyphenated word is one word
+TOKEN = re.compile(r"[^\W_]" + WORD_REST)
 TERM = re.compile(r'"([^"]*)"?|(\S+)')
 _stemmer = snowballstemmer.stemmer("english")
 # Left out of a query's bare words (not of its phrases), as PostgreSQL's english configuration does.
@@ -71,6 +74,7 @@ STOPWORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=65536)  # a long text repeats its words: each is folded and stemmed once
 def stem(word: str) -> str:
     return _stemmer.stemWord(fold(word).lower())
 
@@ -136,17 +140,34 @@ class Results:
 
 
 def matches(text: str, terms: list[Term]) -> list[tuple[int, int, int]]:
-    """Every occurrence of a term in `text`, as (start, end, term index), in text order."""
-    tokens = [(m.start(), m.end(), stem(m.group())) for m in TOKEN.finditer(text)]
-    where: dict[str, list[int]] = {}
-    for i, (_, _, s) in enumerate(tokens):
-        where.setdefault(s, []).append(i)
-    found = []
+    """Every occurrence of a term in `text`, as (start, end, term index), in text order.
+
+    A word and its stem begin alike (a stemmer cuts endings), so only the words that begin as a term's
+    first stem does are looked at, found by one regular expression: stemming every word of a long text
+    took most of a search's time. A phrase's next words are read from there on.
+    """
+    heads = sorted({term.stems[0][:2] for term in terms}, key=len, reverse=True)
+    candidate = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, heads)) + ")" + WORD_REST, re.IGNORECASE)
+    by_first: dict[str, list[int]] = {}
     for index, term in enumerate(terms):
-        n = len(term.stems)
-        for i in where.get(term.stems[0], ()):
-            if tuple(t[2] for t in tokens[i : i + n]) == term.stems:
-                found.append((tokens[i][0], tokens[i + n - 1][1], index))
+        by_first.setdefault(term.stems[0], []).append(index)
+    found = []
+    for m in candidate.finditer(text):
+        start = m.start()
+        if start > 1 and text[start - 1] in HYPHENS and text[start - 2].isalnum():
+            continue  # the second half of a hyphenated word, which is indexed whole
+        indexes = by_first.get(stem(m.group()))
+        if not indexes:
+            continue
+        for index in indexes:
+            end, position = m.end(), m.end()
+            for following in terms[index].stems[1:]:
+                token = TOKEN.search(text, position)
+                if token is None or stem(token.group()) != following:
+                    break
+                end = position = token.end()
+            else:
+                found.append((start, end, index))
     found.sort()
     return found
 
