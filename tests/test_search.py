@@ -59,6 +59,13 @@ def test_htmx_search_returns_the_results_only(client, owner, seminar):
     assert fragment.lstrip().startswith('<section id="results"') and "<html" not in fragment
 
 
+@pytest.mark.parametrize("page", ["²", "-1", "x", "99999999999"])
+def test_a_page_number_that_is_not_one_shows_the_first(client, owner, seminar, page):
+    client.force_login(owner)
+    answer = client.get(reverse("arguments:search", args=[seminar.slug]), {"q": "Council", "page": page})
+    assert answer.status_code == 200 and "<mark>Council</mark>" in answer.content.decode()
+
+
 def test_an_empty_query_explains_what_search_covers(client, owner, seminar):
     client.force_login(owner)
     assert "Type words to find them" in search(client, seminar, "").content.decode()

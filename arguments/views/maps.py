@@ -122,7 +122,8 @@ def map_search(request, slug: str):
     access = get_map_for(request.user, slug, Need.READ)
     query = request.GET.get("q", "").strip()[:200]
     page = request.GET.get("page", "1")
-    results = search_map(access.map, query, page=int(page) if page.isdigit() else 1) if query else None
+    page = int(page) if page.isascii() and page.isdigit() and len(page) < 6 else 1
+    results = search_map(access.map, query, page=page) if query else None
     context = {"access": access, "map": access.map, "query": query, "results": results}
     if request.htmx:
         return render(request, "arguments/map_search.html#results", context)
