@@ -10,11 +10,13 @@ from urllib.parse import urlencode
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from arguments.access import MapAccess, Need
 from arguments.search import PER_PAGE, search_map
 
 from . import serializers as s
-from .base import MapView, is_number
+from .base import MapPermission, is_number
 
 MAX_QUERY = 200
 
@@ -59,7 +61,13 @@ def hit_data(hit) -> dict:
     }
 
 
-class Search(MapView):
+class Search(APIView):
+    """A plain APIView (it lists no model), behind the same access check as every endpoint in a map."""
+
+    permission_classes = [MapPermission]
+    needs = {"GET": Need.READ}
+    access: MapAccess
+
     @extend_schema(
         summary="Search the map's claims, quotes and source texts",
         description=(
@@ -83,7 +91,7 @@ class Search(MapView):
         raw_page = request.query_params.get("page", "1")
         if not is_number(raw_page) or int(raw_page) < 1:
             raise exceptions.ValidationError({"page": ["Give a whole number, 1 or more."]})
-        results = search_map(self.map, query, page=int(raw_page))
+        results = search_map(self.access.map, query, page=int(raw_page))
 
         def link(number: int) -> str | None:
             if not 1 <= number <= results.pages:
