@@ -1,25 +1,26 @@
-"""What every endpoint shares: map access, rows built from values(), cursor pages, versions and errors.
+"""What every endpoint shares: map access, rows read from a serializer's fields, cursor pages, versions, errors.
 
 Access is decided by arguments.access, the same policy as the pages: outsiders of a private map get 404,
 a role too low for the method gets 403, anonymous visitors may read public maps only.
 
-Lists are built from `values()` rather than model serializers: a ModelSerializer list of 1,000 rows
-measured about four times slower than values() (shared TRAPS). The serializers in api/serializers.py
-still describe every response, and the schemathesis test checks the answers against that schema.
+Each response shape is defined once, by its serializer in api/serializers.py (which also makes the
+OpenAPI schema). Lists read the serializer's fields with one `values()` query rather than rendering
+model instances through it: bench/api_lists.py compares the two (see docs/api.md). A field's `source`
+("created_by.username") is its ORM lookup ("created_by__username").
 """
 
-import re
-from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import QuerySet
-from rest_framework import exceptions, status
-from rest_framework.permissions import BasePermission
+from django.utils.http import parse_etags, quote_etag
+from rest_framework import exceptions, serializers, status
+from rest_framework.permissions import BasePermission, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework.viewsets import ViewSet
 
 from arguments.access import MapAccess, Need, get_map_for
 from arguments.services import EditConflict, MembershipError
@@ -27,9 +28,6 @@ from sources.ingest import IngestError
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
-
-# One entity tag, strong or weak: "3" or W/"3"; the bare number is accepted too.
-ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -41,14 +39,6 @@ class PreconditionRequired(exceptions.APIException):
     )
 
 
-class StaleVersion(Exception):
-    """The If-Match version is not the current one; the view answers 412 with the current object."""
-
-    def __init__(self, current) -> None:
-        self.current = current
-        super().__init__("This was changed by someone else since you read it.")
-
-
 # ----------------------------------------------------------------------------------------- access
 
 
@@ -56,7 +46,9 @@ class MapPermission(BasePermission):
     """Delegates to arguments.access.get_map_for and keeps its answer on the view as `view.access`."""
 
     def has_permission(self, request: Request, view) -> bool:
-        need = view.needs.get(request.method, Need.READ)
+        # A method the view does not answer needs only reading, so that its 405 is not hidden by a 403.
+        answered = hasattr(view, request.method.lower())
+        need = view.needs.get(request.method, Need.READ) if answered else Need.READ
         try:
             view.access = get_map_for(request.user, view.kwargs["slug"], need)
         except PermissionDenied:
@@ -67,28 +59,49 @@ class MapPermission(BasePermission):
         return True
 
 
-class MapView(APIView):
-    """An endpoint inside one map: /api/v1/maps/{slug}/…; `needs` maps HTTP methods to capabilities."""
+class MapViewSet(ViewSet):
+    """Endpoints inside one map: /api/v1/maps/{slug}/…; `needs` maps HTTP methods to capabilities.
+
+    `rows` reads the resource's serializer; `scope()` is what of the map the resource holds.
+    """
 
     permission_classes = [MapPermission]
     needs: dict[str, Need] = {"GET": Need.READ}
     access: MapAccess
+    rows: "Rows"
+    lookup_value_converter = "int"
 
     @property
     def map(self):
         return self.access.map
 
-    def represent(self, pk: int) -> dict:
-        """The API form of one object, for 412 answers; views that edit versioned objects define it."""
+    def scope(self) -> QuerySet:
         raise NotImplementedError
 
+    def represent(self, pk) -> dict:
+        return self.rows.one(self.scope().filter(pk=pk))
+
     def handle_exception(self, exc):
-        if isinstance(exc, StaleVersion):
-            return stale_response(exc.current)
-        if isinstance(exc, EditConflict):
-            # The service found the version moved between our check and its write: a real race.
-            return stale_response(self.represent(exc.current.pk) if exc.current is not None else None)
         return super().handle_exception(translate(exc))
+
+
+def capabilities(*, create: Need | None = None, change: Need | None = None) -> dict[str, Need]:
+    """The capability each method needs: reading, creating (POST), changing (PATCH, PUT, DELETE)."""
+    methods = {"GET": Need.READ}
+    if create is not None:
+        methods["POST"] = create
+    if change is not None:
+        methods |= {"PATCH": change, "PUT": change, "DELETE": change}
+    return methods
+
+
+class MapsOrOneMap(MapViewSet):
+    """/api/v1/maps/ itself is outside any map: reading it is open, creating needs an account."""
+
+    def get_permissions(self):
+        if "slug" not in self.kwargs:
+            return [IsAuthenticatedOrReadOnly()]
+        return super().get_permissions()
 
 
 def translate(exc: Exception) -> Exception:
@@ -110,11 +123,15 @@ def translate(exc: Exception) -> Exception:
 
 
 class Rows:
-    """A flat JSON shape read with one values() query: (output key, ORM lookup) pairs."""
+    """A serializer's flat shape read with one values() query: each field's source is its ORM lookup."""
 
-    def __init__(self, *fields: str | tuple[str, str]) -> None:
-        self.fields = [(f, f) if isinstance(f, str) else f for f in fields]
+    def __init__(self, serializer: type[serializers.Serializer]) -> None:
+        self.fields = [(name, field.source.replace(".", "__")) for name, field in serializer().fields.items()]
         self.lookups = [lookup for _, lookup in self.fields]
+
+    def instance(self, obj) -> dict:
+        """The same shape from an object already in memory."""
+        return {key: _follow(obj, lookup.split("__")) for key, lookup in self.fields}
 
     def of(self, queryset: QuerySet) -> list[dict]:
         return [{key: row[lookup] for key, lookup in self.fields} for row in queryset.values(*self.lookups)]
@@ -124,6 +141,12 @@ class Rows:
         if not found:
             raise exceptions.NotFound("No such object in this map.")
         return found[0]
+
+
+def _follow(obj, attributes: list[str]):
+    for attribute in attributes:
+        obj = getattr(obj, attribute)
+    return obj
 
 
 def page(request: Request, queryset: QuerySet, rows: Rows, *, key: str = "id") -> Response:
@@ -164,34 +187,98 @@ def _int_param(request: Request, name: str, *, default: int, minimum: int, maxim
 
 
 def with_etag(data: dict, *, status_code: int = status.HTTP_200_OK) -> Response:
-    return Response(data, status=status_code, headers={"ETag": f'"{data["version"]}"'})
+    return Response(data, status=status_code, headers={"ETag": quote_etag(str(data["version"]))})
 
 
-def expected_version(request: Request, current: dict) -> int:
-    """The version named by If-Match, which must be the current one: 428 without it, 412 if stale."""
-    header = request.headers.get("If-Match")
-    if header is None:
-        raise PreconditionRequired()
-    match = ETAG.match(header)
-    if match is None:
-        raise exceptions.ValidationError({"If-Match": ['Send one ETag as read from this object, for example "3".']})
-    version = int(match.group(1))
-    if version != current["version"]:
-        raise StaleVersion(current)
-    return version
+class StaleVersion(Exception):
+    """The If-Match version is not the current one; the view answers 412 with the current object."""
+
+    def __init__(self, pk) -> None:
+        self.pk = pk
+        super().__init__("This was changed by someone else since you read it.")
 
 
-def stale_response(current: dict | None) -> Response:
-    if current is None:
-        return Response({"detail": "This object was deleted meanwhile."}, status=status.HTTP_404_NOT_FOUND)
-    body = {
-        "detail": "Someone else changed this since you read it; nothing was saved. The current version is in "
-        "`current`: send your change again with its ETag if it still applies.",
-        "current": current,
-    }
-    return Response(body, status=status.HTTP_412_PRECONDITION_FAILED, headers={"ETag": f'"{current["version"]}"'})
+class Versioned:
+    """For a MapViewSet of versioned objects (maps, claims, relations, evidence): GET answers
+    `ETag: "<version>"`; PATCH, PUT and DELETE need it back in If-Match (428 without it, 412 with the
+    current object when stale). The service checks the version again inside its transaction and
+    raises EditConflict when a change landed in between, which answers 412 the same way.
+
+    A view set defines `changeable()` (the object, after the access rules), `write_serializer` and
+    `save(obj, data, version)` for updates; VersionedDeletion adds `remove(obj, version)` for deletions
+    (its answer, or None for 204).
+    """
+
+    write_serializer: type[serializers.Serializer]
+
+    def retrieve(self, request, **kwargs):
+        return with_etag(self.represent(kwargs[self.lookup_url_kwarg]))
+
+    def update(self, request, **kwargs):
+        obj = self.changeable()
+        form = self.write_serializer(data=request.data, partial=request.method == "PATCH")
+        form.is_valid(raise_exception=True)
+        self.save(obj, form.validated_data, self.expected_version(obj))
+        return with_etag(self.represent(obj.pk))
+
+    def partial_update(self, request, **kwargs):
+        return self.update(request, **kwargs)
+
+    def expected_version(self, obj) -> int:
+        """The version named by If-Match, which must be the current one: 428 without it, 412 if stale."""
+        header = self.request.headers.get("If-Match")
+        if header is None:
+            raise PreconditionRequired()
+        # A bare number is accepted too, as scripts often drop the quotes.
+        tags = parse_etags(header) or parse_etags(quote_etag(header.strip()))
+        versions = [tag.removeprefix("W/").strip('"') for tag in tags]
+        if len(versions) != 1 or not is_number(versions[0]):
+            raise exceptions.ValidationError({"If-Match": ['Send one ETag as read from this object, for example "3".']})
+        if int(versions[0]) != obj.version:
+            raise StaleVersion(obj.pk)
+        return obj.version
+
+    def handle_exception(self, exc):
+        if isinstance(exc, StaleVersion):
+            return self.stale_response(exc.pk)
+        if isinstance(exc, EditConflict):
+            # The service found the version moved between our check and its write: a real race.
+            return self.stale_response(exc.current.pk if exc.current is not None else None)
+        return super().handle_exception(exc)
+
+    def stale_response(self, pk) -> Response:
+        try:
+            current = self.represent(pk) if pk is not None else None
+        except exceptions.NotFound:
+            current = None
+        if current is None:
+            return Response({"detail": "This object was deleted meanwhile."}, status=status.HTTP_404_NOT_FOUND)
+        body = {
+            "detail": "Someone else changed this since you read it; nothing was saved. The current version is in "
+            "`current`: send your change again with its ETag if it still applies.",
+            "current": current,
+        }
+        return Response(
+            body, status=status.HTTP_412_PRECONDITION_FAILED, headers={"ETag": quote_etag(str(current["version"]))}
+        )
 
 
-def pick(data: dict, names: Iterable[str], defaults: dict) -> dict:
-    """Partial update: the fields sent, the current value for the others."""
-    return {name: data[name] if name in data else defaults[name] for name in names}
+class VersionedDeletion(Versioned):
+    """Versioned objects that may be deleted (maps are not, through the API): DELETE with If-Match."""
+
+    def destroy(self, request, **kwargs):
+        # The row lock makes the version check and the deletion one step.
+        with transaction.atomic():
+            obj = self.deletable()
+            removed = self.remove(obj, self.expected_version(obj))
+        if removed is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(removed)
+
+    def deletable(self):
+        return self.changeable(lock=True)
+
+
+def pick(data: dict, names, obj) -> dict:
+    """Partial update: the fields sent, the object's current value for the others."""
+    return {name: data[name] if name in data else getattr(obj, name) for name in names}

@@ -1,11 +1,10 @@
 """What a map is made of: claims, relations, evidence, comments, and the log of events.
 
-Versioned objects (claims, relations, evidence) answer GET with an ETag; PATCH and DELETE need it
-back in If-Match (428 without it, 412 with the current object when it is stale). The service then
-checks the version again inside its transaction, so a change that lands in between is refused too.
+Versioned objects (claims, relations, evidence) follow api.base.Versioned: ETag on GET, If-Match on
+PATCH, PUT and DELETE, checked again by the service inside its transaction.
 """
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
@@ -18,47 +17,9 @@ from sources.models import Passage, Source
 from sources.selection import resolve_selection
 
 from . import serializers as s
-from .base import MapView, Rows, expected_version, is_number, page, pick, with_etag
-from .maps import ERRORS, VERSIONED_ERRORS
-
-CLAIM_ROWS = Rows("id", "kind", "text", "version", ("created_by", "created_by__username"), "created", "updated")
-RELATION_ROWS = Rows(
-    "id",
-    ("from_claim", "from_claim_id"),
-    ("to_claim", "to_claim_id"),
-    "kind",
-    "scheme",
-    "weight",
-    "version",
-    ("created_by", "created_by__username"),
-    "created",
-)
-EVIDENCE_ROWS = Rows(
-    "id",
-    ("claim", "claim_id"),
-    ("passage", "passage_id"),
-    ("source", "passage__source__slug"),
-    ("exact", "passage__exact"),
-    "stance",
-    "note",
-    "version",
-    ("created_by", "created_by__username"),
-    "created",
-)
-COMMENT_ROWS = Rows(
-    "id",
-    ("claim", "claim_id"),
-    ("parent", "parent_id"),
-    ("author", "author__username"),
-    "author_name",
-    "body",
-    "created",
-    "updated",
-)
-EVENT_ROWS = Rows("id", ("actor", "actor__username"), "verb", "object_type", "object_id", "payload", "created")
-
-PAGING = [OpenApiParameter("after", int, description="Only objects with a larger id."), OpenApiParameter("limit", int)]
-DELETED = {204: None, **VERSIONED_ERRORS}
+from .base import MapViewSet, Rows, VersionedDeletion, capabilities, is_number, page, pick, with_etag
+from .idempotency import idempotent
+from .maps import CREATE_ERRORS, CREATING, ERRORS, PAGING, VERSIONED_ERRORS, versioned_operations
 
 
 def _claim(argument_map, claim_id: int, *, field: str = "claim") -> Claim:
@@ -69,110 +30,118 @@ def _claim(argument_map, claim_id: int, *, field: str = "claim") -> Claim:
     return claim
 
 
+def _filtered_by_claim(request, queryset):
+    claim = request.query_params.get("claim", "")
+    if claim:
+        if not is_number(claim):
+            raise exceptions.ValidationError({"claim": ["Give a claim id."]})
+        queryset = queryset.filter(claim_id=int(claim))
+    return queryset
+
+
 # ----------------------------------------------------------------------------------------- claims
 
 
-class ClaimList(MapView):
-    needs = {"GET": Need.READ, "POST": Need.ANNOTATE}
+@versioned_operations(
+    s.ClaimSerializer,
+    s.ClaimWriteSerializer,
+    one="A claim",
+    change="Change a claim's text or kind (its author, or an editor; needs If-Match)",
+    replace="Replace a claim's text and kind (its author, or an editor; needs If-Match)",
+    delete="Delete a claim with its relations, evidence and comments (needs If-Match)",
+    deleted={200: s.DeletedClaimSerializer, **VERSIONED_ERRORS},
+)
+class Claims(VersionedDeletion, MapViewSet):
+    needs = capabilities(create=Need.ANNOTATE, change=Need.ANNOTATE)
+    lookup_url_kwarg = "claim_id"
+    rows = Rows(s.ClaimSerializer)
+    write_serializer = s.ClaimWriteSerializer
+
+    def scope(self):
+        return Claim.objects.filter(map=self.map)
 
     @extend_schema(
         summary="Claims of the map", parameters=PAGING, responses={200: s.page_of(s.ClaimSerializer), **ERRORS}
     )
-    def get(self, request, slug: str):
-        return page(request, Claim.objects.filter(map=self.map), CLAIM_ROWS)
+    def list(self, request, slug: str):
+        return page(request, self.scope(), self.rows)
 
     @extend_schema(
         summary="Add a claim (annotators and up)",
+        parameters=CREATING,
         request=s.ClaimWriteSerializer,
-        responses={201: s.ClaimSerializer, **ERRORS},
+        responses={201: s.ClaimSerializer, **CREATE_ERRORS},
     )
-    def post(self, request, slug: str):
+    @idempotent
+    def create(self, request, slug: str):
         form = s.ClaimWriteSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         claim = services.create_claim(argument_map=self.map, actor=request.user, **form.validated_data)
         return with_etag(self.represent(claim.pk), status_code=status.HTTP_201_CREATED)
 
-    def represent(self, pk: int) -> dict:
-        return CLAIM_ROWS.one(Claim.objects.filter(pk=pk))
-
-
-class ClaimDetail(MapView):
-    needs = {"GET": Need.READ, "PATCH": Need.ANNOTATE, "PUT": Need.ANNOTATE, "DELETE": Need.ANNOTATE}
-
-    def represent(self, pk: int) -> dict:
-        return CLAIM_ROWS.one(Claim.objects.filter(map=self.map, pk=pk))
-
-    def changeable(self, claim_id: int) -> Claim:
-        claim = get_object_or_404(Claim.objects.select_related("map"), map=self.map, pk=claim_id)
+    def changeable(self, lock: bool = False) -> Claim:
+        claim = get_object_or_404(self.scope().select_related("map"), pk=self.kwargs["claim_id"])
         if not self.access.can_change(claim.created_by_id):
             raise exceptions.PermissionDenied("Annotators can change only the claims they wrote.")
         return claim
 
-    @extend_schema(summary="A claim", responses={200: s.ClaimSerializer, **ERRORS})
-    def get(self, request, slug: str, claim_id: int):
-        return with_etag(self.represent(claim_id))
+    def save(self, claim: Claim, data: dict, version: int) -> None:
+        fields = pick(data, ("text", "kind"), claim)
+        services.update_claim(claim=claim, actor=self.request.user, expected_version=version, **fields)
 
-    @extend_schema(
-        summary="Change a claim's text or kind (its author, or an editor; needs If-Match)",
-        request=s.ClaimWriteSerializer(partial=True),
-        responses={200: s.ClaimSerializer, **VERSIONED_ERRORS},
-    )
-    def patch(self, request, slug: str, claim_id: int):
-        claim = self.changeable(claim_id)
-        form = s.ClaimWriteSerializer(data=request.data, partial=request.method == "PATCH")
-        form.is_valid(raise_exception=True)
-        version = expected_version(request, self.represent(claim.pk))
-        fields = pick(form.validated_data, ("text", "kind"), {"text": claim.text, "kind": claim.kind})
-        services.update_claim(claim=claim, actor=request.user, expected_version=version, **fields)
-        return with_etag(self.represent(claim.pk))
-
-    @extend_schema(
-        summary="Replace a claim's text and kind (its author, or an editor; needs If-Match)",
-        request=s.ClaimWriteSerializer,
-        responses={200: s.ClaimSerializer, **VERSIONED_ERRORS},
-    )
-    def put(self, request, slug: str, claim_id: int):
-        return self.patch(request, slug, claim_id)
-
-    @extend_schema(
-        summary="Delete a claim with its relations, evidence and comments (needs If-Match)",
-        responses={200: s.DeletedClaimSerializer, **VERSIONED_ERRORS},
-    )
-    def delete(self, request, slug: str, claim_id: int):
-        claim = get_object_or_404(Claim.objects.select_related("map"), map=self.map, pk=claim_id)
+    def deletable(self) -> Claim:
+        claim = get_object_or_404(self.scope().select_related("map"), pk=self.kwargs["claim_id"])
         if not self.access.can_delete_claim(claim):
             raise exceptions.PermissionDenied(
                 "Annotators delete only their own claims, and only while no other claim, evidence or comment "
                 "by someone else depends on them. Ask an editor."
             )
-        version = expected_version(request, self.represent(claim.pk))
+        return claim
+
+    def remove(self, claim: Claim, version: int) -> dict:
         try:
-            removed = services.delete_claim(claim=claim, actor=request.user, expected_version=version)
+            return services.delete_claim(claim=claim, actor=self.request.user, expected_version=version)
         except Claim.DoesNotExist:
             raise exceptions.NotFound("This claim has already been deleted.") from None
-        return Response(removed)
 
 
 # -------------------------------------------------------------------------------------- relations
 
 
-class RelationList(MapView):
-    needs = {"GET": Need.READ, "POST": Need.ANNOTATE}
+@versioned_operations(
+    s.RelationSerializer,
+    s.RelationUpdateSerializer,
+    one="A relation",
+    change="Re-link: change what the claim bears on, or how (editors; needs If-Match)",
+    replace="Replace what the claim bears on and how (editors; needs If-Match)",
+    delete="Unlink two claims; both stay (editors; needs If-Match)",
+)
+class Relations(VersionedDeletion, MapViewSet):
+    # As on the pages: re-linking and unlinking is for editors.
+    needs = capabilities(create=Need.ANNOTATE, change=Need.EDIT)
+    lookup_url_kwarg = "relation_id"
+    rows = Rows(s.RelationSerializer)
+    write_serializer = s.RelationUpdateSerializer
+
+    def scope(self):
+        return Relation.objects.filter(map=self.map)
 
     @extend_schema(
         summary="Supports and opposes links between claims",
         parameters=PAGING,
         responses={200: s.page_of(s.RelationSerializer), **ERRORS},
     )
-    def get(self, request, slug: str):
-        return page(request, Relation.objects.filter(map=self.map), RELATION_ROWS)
+    def list(self, request, slug: str):
+        return page(request, self.scope(), self.rows)
 
     @extend_schema(
         summary="Link two claims (annotators and up)",
+        parameters=CREATING,
         request=s.RelationCreateSerializer,
-        responses={201: s.RelationSerializer, **ERRORS},
+        responses={201: s.RelationSerializer, **CREATE_ERRORS},
     )
-    def post(self, request, slug: str):
+    @idempotent
+    def create(self, request, slug: str):
         form = s.RelationCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
@@ -192,80 +161,53 @@ class RelationList(MapView):
         except IntegrityError:
             # The unique index decides, so two clients linking the same pair at once get one link.
             raise exceptions.ValidationError({"to_claim": ["These two claims are already linked."]}) from None
-        return with_etag(RELATION_ROWS.one(Relation.objects.filter(pk=relation.pk)), status_code=201)
+        return with_etag(self.represent(relation.pk), status_code=status.HTTP_201_CREATED)
 
+    def changeable(self, lock: bool = False) -> Relation:
+        relations = self.scope().select_for_update() if lock else self.scope()
+        return get_object_or_404(relations.select_related("map", "from_claim"), pk=self.kwargs["relation_id"])
 
-class RelationDetail(MapView):
-    # As on the pages: re-linking and unlinking is for editors.
-    needs = {"GET": Need.READ, "PATCH": Need.EDIT, "PUT": Need.EDIT, "DELETE": Need.EDIT}
-
-    def represent(self, pk: int) -> dict:
-        return RELATION_ROWS.one(Relation.objects.filter(map=self.map, pk=pk))
-
-    @extend_schema(summary="A relation", responses={200: s.RelationSerializer, **ERRORS})
-    def get(self, request, slug: str, relation_id: int):
-        return with_etag(self.represent(relation_id))
-
-    @extend_schema(
-        summary="Re-link: change what the claim bears on, or how (editors; needs If-Match)",
-        request=s.RelationUpdateSerializer(partial=True),
-        responses={200: s.RelationSerializer, **VERSIONED_ERRORS},
-    )
-    def patch(self, request, slug: str, relation_id: int):
-        relation = get_object_or_404(Relation.objects.select_related("map"), map=self.map, pk=relation_id)
-        form = s.RelationUpdateSerializer(data=request.data, partial=request.method == "PATCH")
-        form.is_valid(raise_exception=True)
-        data = form.validated_data
-        version = expected_version(request, self.represent(relation.pk))
+    def save(self, relation: Relation, data: dict, version: int) -> None:
         to_claim = _claim(self.map, data["to_claim"], field="to_claim") if "to_claim" in data else relation.to_claim
         services.update_relation(
             relation=relation,
-            actor=request.user,
+            actor=self.request.user,
             kind=data.get("kind", relation.kind),
             to_claim=to_claim,
             expected_version=version,
         )
-        return with_etag(self.represent(relation.pk))
 
-    @extend_schema(
-        summary="Replace what the claim bears on and how (editors; needs If-Match)",
-        request=s.RelationUpdateSerializer,
-        responses={200: s.RelationSerializer, **VERSIONED_ERRORS},
-    )
-    def put(self, request, slug: str, relation_id: int):
-        return self.patch(request, slug, relation_id)
-
-    @extend_schema(summary="Unlink two claims; both stay (editors; needs If-Match)", responses=DELETED)
-    def delete(self, request, slug: str, relation_id: int):
-        with transaction.atomic():
-            # The row lock makes the version check and the deletion one step.
-            relation = get_object_or_404(
-                Relation.objects.select_for_update().select_related("map", "from_claim"), map=self.map, pk=relation_id
-            )
-            expected_version(request, self.represent(relation.pk))
-            services.delete_relation(relation=relation, actor=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def remove(self, relation: Relation, version: int) -> None:
+        services.delete_relation(relation=relation, actor=self.request.user)
 
 
 # --------------------------------------------------------------------------------------- evidence
 
 
-class EvidenceList(MapView):
-    needs = {"GET": Need.READ, "POST": Need.ANNOTATE}
+@versioned_operations(
+    s.EvidenceSerializer,
+    s.EvidenceUpdateSerializer,
+    one="A piece of evidence",
+    change="Change the stance or note (its author, or an editor; needs If-Match)",
+    replace="Replace the stance and note (its author, or an editor; needs If-Match)",
+    delete="Remove the evidence; its passage goes with its last quote (needs If-Match)",
+)
+class EvidenceViewSet(VersionedDeletion, MapViewSet):
+    needs = capabilities(create=Need.ANNOTATE, change=Need.ANNOTATE)
+    lookup_url_kwarg = "evidence_id"
+    rows = Rows(s.EvidenceSerializer)
+    write_serializer = s.EvidenceUpdateSerializer
+
+    def scope(self):
+        return Evidence.objects.filter(map=self.map)
 
     @extend_schema(
         summary="Passages linked to claims: states, supports or opposes",
         parameters=[*PAGING, OpenApiParameter("claim", int, description="Only the evidence for this claim.")],
         responses={200: s.page_of(s.EvidenceSerializer), **ERRORS},
     )
-    def get(self, request, slug: str):
-        evidence = Evidence.objects.filter(map=self.map)
-        claim = request.query_params.get("claim", "")
-        if claim:
-            if not is_number(claim):
-                raise exceptions.ValidationError({"claim": ["Give a claim id."]})
-            evidence = evidence.filter(claim_id=int(claim))
-        return page(request, evidence, EVIDENCE_ROWS)
+    def list(self, request, slug: str):
+        return page(request, _filtered_by_claim(request, self.scope()), self.rows)
 
     @extend_schema(
         summary="Quote a passage as evidence for a claim (annotators and up)",
@@ -274,10 +216,12 @@ class EvidenceList(MapView):
             "With `start`/`end` (code points) or `start16`/`end16` (UTF-16 units, as browsers count) the quote "
             "must be exactly the text there; without offsets it must occur once in the source."
         ),
+        parameters=CREATING,
         request=s.EvidenceCreateSerializer,
-        responses={201: s.EvidenceSerializer, **ERRORS},
+        responses={201: s.EvidenceSerializer, **CREATE_ERRORS},
     )
-    def post(self, request, slug: str):
+    @idempotent
+    def create(self, request, slug: str):
         form = s.EvidenceCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
@@ -295,7 +239,7 @@ class EvidenceList(MapView):
         )
         # Quoting the same words for the same claim again is idempotent: the existing evidence, 200.
         status_code = status.HTTP_200_OK if evidence.already_linked else status.HTTP_201_CREATED
-        return with_etag(EVIDENCE_ROWS.one(Evidence.objects.filter(pk=evidence.pk)), status_code=status_code)
+        return with_etag(self.represent(evidence.pk), status_code=status_code)
 
     def _span(self, data: dict) -> tuple[Source, int, int]:
         """The source and code-point span to quote, checked against the text as the reader checks it."""
@@ -319,83 +263,48 @@ class EvidenceList(MapView):
         start, end = resolve_selection(source, data)  # ValidationError becomes a 400 with its message
         return source, start, end
 
-
-class EvidenceDetail(MapView):
-    needs = {"GET": Need.READ, "PATCH": Need.ANNOTATE, "PUT": Need.ANNOTATE, "DELETE": Need.ANNOTATE}
-
-    def represent(self, pk: int) -> dict:
-        return EVIDENCE_ROWS.one(Evidence.objects.filter(map=self.map, pk=pk))
-
-    def changeable(self, evidence_id: int, *, lock: bool = False) -> Evidence:
-        evidence = Evidence.objects.select_for_update() if lock else Evidence.objects
-        evidence = get_object_or_404(evidence.select_related("map"), map=self.map, pk=evidence_id)
+    def changeable(self, lock: bool = False) -> Evidence:
+        evidence = self.scope().select_for_update() if lock else self.scope()
+        evidence = get_object_or_404(evidence.select_related("map"), pk=self.kwargs["evidence_id"])
         if not self.access.can_change(evidence.created_by_id):
             raise exceptions.PermissionDenied("You can change only your own annotations.")
         return evidence
 
-    @extend_schema(summary="A piece of evidence", responses={200: s.EvidenceSerializer, **ERRORS})
-    def get(self, request, slug: str, evidence_id: int):
-        return with_etag(self.represent(evidence_id))
+    def save(self, evidence: Evidence, data: dict, version: int) -> None:
+        fields = pick(data, ("stance", "note"), evidence)
+        services.update_evidence(evidence=evidence, actor=self.request.user, expected_version=version, **fields)
 
-    @extend_schema(
-        summary="Change the stance or note (its author, or an editor; needs If-Match)",
-        request=s.EvidenceUpdateSerializer(partial=True),
-        responses={200: s.EvidenceSerializer, **VERSIONED_ERRORS},
-    )
-    def patch(self, request, slug: str, evidence_id: int):
-        evidence = self.changeable(evidence_id)
-        form = s.EvidenceUpdateSerializer(data=request.data, partial=request.method == "PATCH")
-        form.is_valid(raise_exception=True)
-        version = expected_version(request, self.represent(evidence.pk))
-        fields = pick(form.validated_data, ("stance", "note"), {"stance": evidence.stance, "note": evidence.note})
-        services.update_evidence(evidence=evidence, actor=request.user, expected_version=version, **fields)
-        return with_etag(self.represent(evidence.pk))
-
-    @extend_schema(
-        summary="Replace the stance and note (its author, or an editor; needs If-Match)",
-        request=s.EvidenceUpdateSerializer,
-        responses={200: s.EvidenceSerializer, **VERSIONED_ERRORS},
-    )
-    def put(self, request, slug: str, evidence_id: int):
-        return self.patch(request, slug, evidence_id)
-
-    @extend_schema(
-        summary="Remove the evidence; its passage goes with its last quote (needs If-Match)", responses=DELETED
-    )
-    def delete(self, request, slug: str, evidence_id: int):
-        with transaction.atomic():
-            evidence = self.changeable(evidence_id, lock=True)
-            expected_version(request, self.represent(evidence.pk))
-            services.delete_evidence(evidence=evidence, actor=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def remove(self, evidence: Evidence, version: int) -> None:
+        services.delete_evidence(evidence=evidence, actor=self.request.user)
 
 
 # --------------------------------------------------------------------------------------- comments
 
 
-class CommentList(MapView):
-    needs = {"GET": Need.READ, "POST": Need.ANNOTATE}
+class Comments(MapViewSet):
+    needs = capabilities(create=Need.ANNOTATE)
+    lookup_url_kwarg = "comment_id"
+    rows = Rows(s.CommentSerializer)
+
+    def scope(self):
+        return Comment.objects.filter(claim__map=self.map)
 
     @extend_schema(
         summary="The discussion on the map's claims",
         parameters=[*PAGING, OpenApiParameter("claim", int, description="Only the comments on this claim.")],
         responses={200: s.page_of(s.CommentSerializer), **ERRORS},
     )
-    def get(self, request, slug: str):
-        comments = Comment.objects.filter(claim__map=self.map)
-        claim = request.query_params.get("claim", "")
-        if claim:
-            if not is_number(claim):
-                raise exceptions.ValidationError({"claim": ["Give a claim id."]})
-            comments = comments.filter(claim_id=int(claim))
-        return page(request, comments, COMMENT_ROWS)
+    def list(self, request, slug: str):
+        return page(request, _filtered_by_claim(request, self.scope()), self.rows)
 
     @extend_schema(
         summary="Comment on a claim, or answer a comment (annotators and up)",
+        parameters=CREATING,
         request=s.CommentCreateSerializer,
-        responses={201: s.CommentSerializer, **ERRORS},
+        responses={201: s.CommentSerializer, **CREATE_ERRORS},
     )
-    def post(self, request, slug: str):
+    @idempotent
+    def create(self, request, slug: str):
         form = s.CommentCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
@@ -406,19 +315,19 @@ class CommentList(MapView):
             if parent is None:
                 raise exceptions.ValidationError({"parent": ["No such comment on this claim."]})
         comment = services.add_comment(claim=claim, actor=request.user, body=data["body"], parent=parent)
-        return Response(COMMENT_ROWS.one(Comment.objects.filter(pk=comment.pk)), status=status.HTTP_201_CREATED)
+        return Response(self.represent(comment.pk), status=status.HTTP_201_CREATED)
 
-
-class CommentDetail(MapView):
     @extend_schema(summary="A comment", responses={200: s.CommentSerializer, **ERRORS})
-    def get(self, request, slug: str, comment_id: int):
-        return Response(COMMENT_ROWS.one(Comment.objects.filter(claim__map=self.map, pk=comment_id)))
+    def retrieve(self, request, slug: str, comment_id: int):
+        return Response(self.represent(comment_id))
 
 
 # ----------------------------------------------------------------------------------------- events
 
 
-class EventList(MapView):
+class Events(MapViewSet):
+    rows = Rows(s.EventSerializer)
+
     @extend_schema(
         summary="The map's log of changes, oldest first; poll with ?after=<last id seen>",
         description=(
@@ -428,12 +337,12 @@ class EventList(MapView):
         parameters=PAGING,
         responses={200: s.page_of(s.EventSerializer), 304: None, **ERRORS},
     )
-    def get(self, request, slug: str):
+    def list(self, request, slug: str):
         # Every change bumps the revision in the transaction that writes its event, so an unchanged
         # revision means an unchanged answer for any query.
         etag = f'W/"revision-{self.map.revision}"'
         if etag in request.headers.get("If-None-Match", ""):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-        response = page(request, Event.objects.filter(map=self.map), EVENT_ROWS)
+        response = page(request, Event.objects.filter(map=self.map), self.rows)
         response["ETag"] = etag
         return response

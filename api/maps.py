@@ -7,10 +7,10 @@ from django.db import transaction
 from django.db.models import CharField, OuterRef, Subquery, Value
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, status
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -25,126 +25,101 @@ from sources.models import Passage
 from sources.services import import_source
 
 from . import serializers as s
-from .base import MapView, Rows, expected_version, page, pick, with_etag
-from .parsers import JSONObjectParser
+from .base import MapsOrOneMap, MapViewSet, Rows, Versioned, capabilities, page, pick, with_etag
+from .idempotency import IDEMPOTENCY_PARAMETER, idempotent
 
 SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,120}$")
-MAP_FIELDS = (
-    "id",
-    "slug",
-    "title",
-    "question",
-    "description",
-    "visibility",
-    "revision",
-    "version",
-    "created",
-    "updated",
-)
-MAP_ROWS = Rows(*MAP_FIELDS, "role")
-MEMBER_ROWS = Rows("id", ("username", "user__username"), "role", "created")
-SOURCE_FIELDS = (
-    "id",
-    "slug",
-    "title",
-    "authors",
-    "container_title",
-    "publisher",
-    "place",
-    "published",
-    "kind",
-    "language",
-    "url",
-    "isbn",
-    "doi",
-    "original_format",
-    "original_name",
-    "revision",
-    "sha256",
-)
-# Read through MapSource so that the map's order comes along; `id` is the source's own.
-SOURCE_ROWS = Rows(*((name, f"source__{name}") for name in SOURCE_FIELDS), "position")
-SOURCE_DETAIL_ROWS = Rows(*((name, f"source__{name}") for name in SOURCE_FIELDS), "position", ("text", "source__text"))
-PASSAGE_ROWS = Rows(
-    "id", ("source", "source__slug"), "start", "end", "exact", "prefix", "suffix", "anchor_status", "created"
-)
 
 ERRORS = {400: s.INVALID, 403: s.DetailSerializer, 404: s.DetailSerializer}
+CREATE_ERRORS = {**ERRORS, 422: s.DetailSerializer}
 VERSIONED_ERRORS = {**ERRORS, 412: s.StaleSerializer, 428: s.DetailSerializer}
+PAGING = [OpenApiParameter("after", int, description="Only objects with a larger id."), OpenApiParameter("limit", int)]
+CREATING = [IDEMPOTENCY_PARAMETER]
+DELETED = {204: None, **VERSIONED_ERRORS}
 
 
-def map_data(argument_map: ArgumentMap, role: str | None) -> dict:
-    data = {name: getattr(argument_map, name) for name in MAP_FIELDS}
-    data["role"] = role
-    return data
+def versioned_operations(shape, write, *, one: str, change: str, replace: str, delete: str = "", deleted=None):
+    """The schema of the operations a view set inherits from Versioned (and VersionedDeletion)."""
+    operations = {
+        "retrieve": extend_schema(summary=one, responses={200: shape, **ERRORS}),
+        "partial_update": extend_schema(
+            summary=change, request=write(partial=True), responses={200: shape, **VERSIONED_ERRORS}
+        ),
+        "update": extend_schema(summary=replace, request=write, responses={200: shape, **VERSIONED_ERRORS}),
+    }
+    if delete:
+        operations["destroy"] = extend_schema(summary=delete, responses=deleted or DELETED)
+    return extend_schema_view(**operations)
 
 
-class MapList(APIView):
-    permission_classes = [IsAuthenticatedOrReadOnly]
+def with_role(maps, user):
+    """Maps with the caller's role in each (null outside them), read in the same query."""
+    if user.is_authenticated:
+        return maps.annotate(role=Subquery(Membership.objects.filter(map=OuterRef("pk"), user=user).values("role")[:1]))
+    return maps.annotate(role=Value(None, output_field=CharField()))
+
+
+@versioned_operations(
+    s.MapSerializer,
+    s.MapWriteSerializer,
+    one="A map",
+    change="Change a map's settings (owners; needs If-Match)",
+    replace="Replace a map's settings (owners; needs If-Match)",
+)
+class Maps(Versioned, MapsOrOneMap):
+    needs = capabilities(change=Need.MANAGE)
+    lookup_url_kwarg = "slug"
+    lookup_value_converter = "slug"
+    rows = Rows(s.MapSerializer)
+    write_serializer = s.MapWriteSerializer
+
+    def represent(self, pk) -> dict:
+        # A GET names the map by its slug: the access check has read it, with the caller's role. After a
+        # change, or to show what is current, it is read again.
+        argument_map = self.map if pk == self.map.slug else ArgumentMap.objects.get(pk=pk)
+        argument_map.role = self.access.role
+        return self.rows.instance(argument_map)
 
     @extend_schema(
-        summary="Maps you may read",
-        parameters=[OpenApiParameter("after", int), OpenApiParameter("limit", int)],
-        responses={200: s.page_of(s.MapSerializer), 400: s.INVALID},
+        summary="Maps you may read", parameters=PAGING, responses={200: s.page_of(s.MapSerializer), 400: s.INVALID}
     )
-    def get(self, request):
-        user = request.user
-        if user.is_authenticated:
-            role = Subquery(Membership.objects.filter(map=OuterRef("pk"), user=user).values("role")[:1])
-        else:
-            role = Value(None, output_field=CharField())
-        return page(request, maps_visible_to(user).annotate(role=role), MAP_ROWS)
+    def list(self, request):
+        return page(request, with_role(maps_visible_to(request.user), request.user), self.rows)
 
     @extend_schema(
         summary="Create a map (you become its owner)",
+        parameters=CREATING,
         request=s.MapWriteSerializer,
-        responses={201: s.MapSerializer, 400: s.INVALID, 403: s.DetailSerializer},
+        responses={201: s.MapSerializer, 400: s.INVALID, 403: s.DetailSerializer, 422: s.DetailSerializer},
     )
-    def post(self, request):
+    @idempotent
+    def create(self, request):
         form = s.MapWriteSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         argument_map = services.create_map(owner=request.user, **form.validated_data)
-        return with_etag(map_data(argument_map, Role.OWNER), status_code=status.HTTP_201_CREATED)
+        argument_map.role = Role.OWNER
+        return with_etag(self.rows.instance(argument_map), status_code=status.HTTP_201_CREATED)
 
+    def changeable(self, lock: bool = False) -> ArgumentMap:
+        return self.map
 
-class MapDetail(MapView):
-    needs = {"GET": Need.READ, "PATCH": Need.MANAGE, "PUT": Need.MANAGE}
-
-    def represent(self, pk: int) -> dict:
-        return map_data(ArgumentMap.objects.get(pk=pk), self.access.role)
-
-    @extend_schema(summary="A map", responses={200: s.MapSerializer, **ERRORS})
-    def get(self, request, slug: str):
-        return with_etag(map_data(self.map, self.access.role))
-
-    @extend_schema(
-        summary="Change a map's settings (owners; needs If-Match)",
-        request=s.MapWriteSerializer(partial=True),
-        responses={200: s.MapSerializer, **VERSIONED_ERRORS},
-    )
-    def patch(self, request, slug: str):
-        current = map_data(self.map, self.access.role)
-        form = s.MapWriteSerializer(data=request.data, partial=request.method == "PATCH")
-        form.is_valid(raise_exception=True)
-        version = expected_version(request, current)
-        fields = pick(form.validated_data, ("title", "question", "description", "visibility"), current)
-        updated = services.update_map(argument_map=self.map, actor=request.user, expected_version=version, **fields)
-        return with_etag(map_data(updated, self.access.role))
-
-    @extend_schema(
-        summary="Replace a map's settings (owners; needs If-Match)",
-        request=s.MapWriteSerializer,
-        responses={200: s.MapSerializer, **VERSIONED_ERRORS},
-    )
-    def put(self, request, slug: str):
-        return self.patch(request, slug)
+    def save(self, argument_map: ArgumentMap, data: dict, version: int) -> None:
+        fields = pick(data, ("title", "question", "description", "visibility"), argument_map)
+        services.update_map(argument_map=argument_map, actor=self.request.user, expected_version=version, **fields)
 
 
 # ---------------------------------------------------------------------------------------- members
 
 
-class MembersOnly(MapView):
+class Members(MapViewSet):
     """As on the members page: readers of a public map who are not members do not see its people."""
+
+    needs = capabilities(create=Need.MANAGE, change=Need.MANAGE)
+    lookup_url_kwarg = "membership_id"
+    rows = Rows(s.MemberSerializer)
+
+    def scope(self):
+        return Membership.objects.filter(map=self.map)
 
     def check_permissions(self, request) -> None:
         super().check_permissions(request)
@@ -153,92 +128,95 @@ class MembersOnly(MapView):
                 raise exceptions.NotAuthenticated()
             raise exceptions.PermissionDenied("Only members of this map see who else is in it.")
 
-
-class MemberList(MembersOnly):
-    needs = {"GET": Need.READ, "POST": Need.MANAGE}
+    def membership(self) -> Membership:
+        return get_object_or_404(self.scope().select_related("user", "map"), pk=self.kwargs["membership_id"])
 
     @extend_schema(
         summary="Members of a map (members only)",
-        parameters=[OpenApiParameter("after", int), OpenApiParameter("limit", int)],
+        parameters=PAGING,
         responses={200: s.page_of(s.MemberSerializer), **ERRORS},
     )
-    def get(self, request, slug: str):
-        return page(request, Membership.objects.filter(map=self.map), MEMBER_ROWS)
+    def list(self, request, slug: str):
+        return page(request, self.scope(), self.rows)
 
     @extend_schema(
         summary="Add someone with an account to the map (owners)",
+        parameters=CREATING,
         request=s.MemberCreateSerializer,
-        responses={201: s.MemberSerializer, **ERRORS},
+        responses={201: s.MemberSerializer, **CREATE_ERRORS},
     )
-    def post(self, request, slug: str):
+    @idempotent
+    def create(self, request, slug: str):
         form = s.MemberCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         user = get_user_model().objects.filter(username=form.validated_data["username"]).first()
         if user is None:
             raise exceptions.ValidationError({"username": ["Nobody here has that username."]})
-        if Membership.objects.filter(map=self.map, user=user).exists():
+        if self.scope().filter(user=user).exists():
             raise exceptions.ValidationError(
                 {"username": [f"{user.get_username()} is already a member; change their role instead."]}
             )
         membership = services.add_member(
             argument_map=self.map, user=user, role=form.validated_data["role"], actor=request.user
         )
-        return Response(MEMBER_ROWS.one(Membership.objects.filter(pk=membership.pk)), status=status.HTTP_201_CREATED)
-
-
-class MemberDetail(MembersOnly):
-    needs = {"GET": Need.READ, "PATCH": Need.MANAGE, "DELETE": Need.MANAGE}
-
-    def membership(self, membership_id: int) -> Membership:
-        return get_object_or_404(Membership.objects.select_related("user", "map"), map=self.map, pk=membership_id)
+        return Response(self.represent(membership.pk), status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="One member", responses={200: s.MemberSerializer, **ERRORS})
-    def get(self, request, slug: str, membership_id: int):
-        return Response(MEMBER_ROWS.one(Membership.objects.filter(map=self.map, pk=membership_id)))
+    def retrieve(self, request, slug: str, membership_id: int):
+        return Response(self.represent(membership_id))
 
     @extend_schema(
         summary="Change a member's role (owners)",
         request=s.MemberUpdateSerializer,
         responses={200: s.MemberSerializer, 409: s.DetailSerializer, **ERRORS},
     )
-    def patch(self, request, slug: str, membership_id: int):
-        membership = self.membership(membership_id)
+    def partial_update(self, request, slug: str, membership_id: int):
+        membership = self.membership()
         form = s.MemberUpdateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         services.change_role(membership=membership, role=form.validated_data["role"], actor=request.user)
-        return Response(MEMBER_ROWS.one(Membership.objects.filter(pk=membership.pk)))
+        return Response(self.represent(membership.pk))
 
     @extend_schema(
         summary="Remove a member (owners); the last owner cannot be removed",
         responses={204: None, 409: s.DetailSerializer, **ERRORS},
     )
-    def delete(self, request, slug: str, membership_id: int):
-        services.remove_member(membership=self.membership(membership_id), actor=request.user)
+    def destroy(self, request, slug: str, membership_id: int):
+        services.remove_member(membership=self.membership(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # ---------------------------------------------------------------------------------------- sources
 
 
-class SourceList(MapView):
-    needs = {"GET": Need.READ, "POST": Need.EDIT}
-    parser_classes = [JSONObjectParser, MultiPartParser, FormParser]
+class Sources(MapViewSet):
+    needs = capabilities(create=Need.EDIT)
+    # JSON (a link) or multipart (an upload): the settings' parsers, DRF's default set, take both.
+    lookup_url_kwarg = "source_slug"
+    lookup_value_converter = "slug"
+    rows = Rows(s.SourceSerializer)
+    detail_rows = Rows(s.SourceDetailSerializer)
+
+    def scope(self):
+        return MapSource.objects.filter(map=self.map)
 
     @extend_schema(
         summary="The map's sources, in order (without their texts)",
-        parameters=[OpenApiParameter("after", int), OpenApiParameter("limit", int)],
+        parameters=PAGING,
         responses={200: s.page_of(s.SourceSerializer), **ERRORS},
     )
-    def get(self, request, slug: str):
+    def list(self, request, slug: str):
         # Paged by source id (the answer's `id`); `position` gives the map's own order.
-        return page(request, MapSource.objects.filter(map=self.map), SOURCE_ROWS, key="source_id")
+        return page(request, self.scope(), self.rows, key="source_id")
 
     @extend_schema(
         summary="Add a source to the map: upload a file (multipart) or link a library source by slug (JSON)",
+        parameters=CREATING,
         request={"multipart/form-data": s.SourceUploadSerializer, "application/json": s.SourceLinkSerializer},
-        responses={201: s.SourceSerializer, **ERRORS},
+        responses={201: s.SourceSerializer, **CREATE_ERRORS},
     )
-    def post(self, request, slug: str):
+    @idempotent
+    def create(self, request, slug: str):
         if "file" in request.data or request.content_type.startswith("multipart/"):
             source = self._upload(request)
         else:
@@ -247,11 +225,10 @@ class SourceList(MapView):
             source = readable_sources(request.user).filter(slug=form.validated_data["source"]).first()
             if source is None:
                 raise exceptions.ValidationError({"source": ["No source with this slug that you may read."]})
-            if MapSource.objects.filter(map=self.map, source=source).exists():
+            if self.scope().filter(source=source).exists():
                 raise exceptions.ValidationError({"source": ["This source is already in the map."]})
             services.add_source(argument_map=self.map, source=source, actor=request.user)
-        row = SOURCE_ROWS.one(MapSource.objects.filter(map=self.map, source=source))
-        return Response(row, status=status.HTTP_201_CREATED)
+        return Response(self.rows.one(self.scope().filter(source=source)), status=status.HTTP_201_CREATED)
 
     def _upload(self, request):
         form = s.SourceUploadSerializer(data=request.data)
@@ -265,55 +242,52 @@ class SourceList(MapView):
             services.add_source(argument_map=self.map, source=source, actor=request.user)
         return source
 
-
-class SourceDetail(MapView):
     @extend_schema(
         summary="One of the map's sources, with its text", responses={200: s.SourceDetailSerializer, **ERRORS}
     )
-    def get(self, request, slug: str, source_slug: str):
-        return Response(SOURCE_DETAIL_ROWS.one(MapSource.objects.filter(map=self.map, source__slug=source_slug)))
+    def retrieve(self, request, slug: str, source_slug: str):
+        return Response(self.detail_rows.one(self.scope().filter(source__slug=source_slug)))
 
 
 # --------------------------------------------------------------------------------------- passages
 
 
-def map_passages(argument_map: ArgumentMap):
-    """Passages quoted in this map. A source shared with other maps may hold passages they quote,
-    which are theirs to show."""
-    quoted = Passage.objects.filter(evidence__map=argument_map).values("pk")
-    return Passage.objects.filter(pk__in=quoted)
+class Passages(MapViewSet):
+    lookup_url_kwarg = "passage_id"
+    rows = Rows(s.PassageSerializer)
 
+    def scope(self):
+        """Passages quoted in this map. A source shared with other maps may hold passages they quote,
+        which are theirs to show."""
+        quoted = Passage.objects.filter(evidence__map=self.map).values("pk")
+        return Passage.objects.filter(pk__in=quoted)
 
-class PassageList(MapView):
     @extend_schema(
         summary="Passages quoted as evidence in this map",
         parameters=[
-            OpenApiParameter("after", int),
-            OpenApiParameter("limit", int),
+            *PAGING,
             OpenApiParameter("source", str, description="Only passages of the source with this slug."),
         ],
         responses={200: s.page_of(s.PassageSerializer), **ERRORS},
     )
-    def get(self, request, slug: str):
-        passages = map_passages(self.map)
+    def list(self, request, slug: str):
+        passages = self.scope()
         source = request.query_params.get("source", "")
         if source:
             if not SLUG.match(source):
                 raise exceptions.ValidationError({"source": ["Give a source's slug."]})
             passages = passages.filter(source__slug=source)
-        return page(request, passages, PASSAGE_ROWS)
+        return page(request, passages, self.rows)
 
-
-class PassageDetail(MapView):
     @extend_schema(summary="One passage", responses={200: s.PassageSerializer, **ERRORS})
-    def get(self, request, slug: str, passage_id: int):
-        return Response(PASSAGE_ROWS.one(map_passages(self.map).filter(pk=passage_id)))
+    def retrieve(self, request, slug: str, passage_id: int):
+        return Response(self.represent(passage_id))
 
 
 # ---------------------------------------------------------------------------------- export/import
 
 
-class Export(MapView):
+class Export(MapViewSet):
     def perform_content_negotiation(self, request, force: bool = False):
         # The file's type is fixed by the format; a client asking for it (Accept: application/zip) must
         # not be refused because only errors are rendered as JSON.
@@ -333,7 +307,7 @@ class Export(MapView):
             503: OpenApiResponse(s.DetailSerializer, description="The SVG cannot be drawn right now."),
         },
     )
-    def get(self, request, slug: str, export_format: str):
+    def retrieve(self, request, slug: str, export_format: str):
         fmt = FORMATS_BY_KEY.get(export_format)
         if fmt is None:
             raise exceptions.NotFound(f"No such export format; use one of: {', '.join(FORMATS_BY_KEY)}.")
@@ -349,9 +323,11 @@ class Import(APIView):
 
     @extend_schema(
         summary="Import a Warrant JSON or AIF file as a new private map that you own",
+        parameters=CREATING,
         request={"multipart/form-data": s.ImportSerializer},
-        responses={201: s.ImportResultSerializer, 400: s.INVALID, 403: s.DetailSerializer},
+        responses={201: s.ImportResultSerializer, 400: s.INVALID, 403: s.DetailSerializer, 422: s.DetailSerializer},
     )
+    @idempotent
     def post(self, request):
         form = s.ImportSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -364,5 +340,6 @@ class Import(APIView):
             argument_map = import_document(upload.read(), request.user, form.validated_data["title"])
         except ImportProblem as problem:
             raise exceptions.ValidationError({"file": [f"This file could not be imported: {problem}"]}) from None
-        body = {"map": map_data(argument_map, Role.OWNER), "counts": getattr(argument_map, "import_counts", {})}
+        argument_map.role = Role.OWNER
+        body = {"map": Maps.rows.instance(argument_map), "counts": getattr(argument_map, "import_counts", {})}
         return Response(body, status=status.HTTP_201_CREATED)

@@ -6,7 +6,7 @@ and the write serializers validate input with the same limits as the pages' form
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema_serializer
 from rest_framework import serializers
 
 from arguments.models import ClaimKind, RelationKind, Role, Stance, Verb, Visibility
@@ -22,7 +22,8 @@ def page_of(item: type[serializers.Serializer]) -> type[serializers.Serializer]:
             allow_null=True, help_text="The next page (same query with `after` set), or null on the last page."
         ),
     }
-    return type(f"{name}PageSerializer", (serializers.Serializer,), fields)
+    # A list action answers one page object, never an array of them.
+    return extend_schema_serializer(many=False)(type(f"{name}PageSerializer", (serializers.Serializer,), fields))
 
 
 class NonBlankCharField(serializers.CharField):
@@ -62,7 +63,7 @@ class MapWriteSerializer(serializers.Serializer):
 
 class MemberSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    username = serializers.CharField()
+    username = serializers.CharField(source="user.username")
     role = serializers.ChoiceField(choices=Role.choices)
     created = serializers.DateTimeField()
 
@@ -83,28 +84,34 @@ class MemberUpdateSerializer(serializers.Serializer):
 
 
 class SourceSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    slug = serializers.SlugField()
-    title = serializers.CharField()
-    authors = serializers.ListField(child=serializers.CharField())
-    container_title = serializers.CharField(allow_blank=True)
-    publisher = serializers.CharField(allow_blank=True)
-    place = serializers.CharField(allow_blank=True)
-    published = serializers.CharField(allow_blank=True, help_text="YYYY, YYYY-MM or YYYY-MM-DD.")
-    kind = serializers.ChoiceField(choices=SourceKind.choices)
-    language = serializers.CharField(allow_blank=True)
-    url = serializers.CharField(allow_blank=True)
-    isbn = serializers.CharField(allow_blank=True)
-    doi = serializers.CharField(allow_blank=True)
-    original_format = serializers.ChoiceField(choices=SourceFormat.choices)
-    original_name = serializers.CharField(allow_blank=True)
-    revision = serializers.IntegerField(help_text="Bumped whenever the text changes.")
-    sha256 = serializers.CharField()
+    """A source as one of a map's sources: read through the map's link to it, which holds its position."""
+
+    id = serializers.IntegerField(source="source_id")
+    slug = serializers.SlugField(source="source.slug")
+    title = serializers.CharField(source="source.title")
+    authors = serializers.ListField(source="source.authors", child=serializers.CharField())
+    container_title = serializers.CharField(source="source.container_title", allow_blank=True)
+    publisher = serializers.CharField(source="source.publisher", allow_blank=True)
+    place = serializers.CharField(source="source.place", allow_blank=True)
+    published = serializers.CharField(
+        source="source.published", allow_blank=True, help_text="YYYY, YYYY-MM or YYYY-MM-DD."
+    )
+    kind = serializers.ChoiceField(source="source.kind", choices=SourceKind.choices)
+    language = serializers.CharField(source="source.language", allow_blank=True)
+    url = serializers.CharField(source="source.url", allow_blank=True)
+    isbn = serializers.CharField(source="source.isbn", allow_blank=True)
+    doi = serializers.CharField(source="source.doi", allow_blank=True)
+    original_format = serializers.ChoiceField(source="source.original_format", choices=SourceFormat.choices)
+    original_name = serializers.CharField(source="source.original_name", allow_blank=True)
+    revision = serializers.IntegerField(source="source.revision", help_text="Bumped whenever the text changes.")
+    sha256 = serializers.CharField(source="source.sha256")
     position = serializers.IntegerField(help_text="Its place in the map's list of sources.")
 
 
 class SourceDetailSerializer(SourceSerializer):
-    text = serializers.CharField(help_text="The canonical text; every offset counts Unicode code points in it.")
+    text = serializers.CharField(
+        source="source.text", help_text="The canonical text; every offset counts Unicode code points in it."
+    )
 
 
 class SourceLinkSerializer(serializers.Serializer):
@@ -134,7 +141,7 @@ class SourceUploadSerializer(serializers.Serializer):
 
 class PassageSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    source = serializers.SlugField(help_text="The source's slug.")
+    source = serializers.SlugField(source="source.slug", help_text="The source's slug.")
     start = serializers.IntegerField(help_text="Start in Unicode code points of the source text.")
     end = serializers.IntegerField(help_text="End (exclusive) in code points.")
     exact = serializers.CharField(help_text="The quoted text: always source.text[start:end] unless orphaned.")
@@ -152,7 +159,9 @@ class ClaimSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ClaimKind.choices)
     text = serializers.CharField()
     version = serializers.IntegerField()
-    created_by = serializers.CharField(allow_null=True, help_text="Username of its author.")
+    created_by = serializers.CharField(
+        source="created_by.username", allow_null=True, help_text="Username of its author."
+    )
     created = serializers.DateTimeField()
     updated = serializers.DateTimeField()
 
@@ -170,13 +179,13 @@ class DeletedClaimSerializer(serializers.Serializer):
 
 class RelationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    from_claim = serializers.IntegerField()
-    to_claim = serializers.IntegerField()
+    from_claim = serializers.IntegerField(source="from_claim_id")
+    to_claim = serializers.IntegerField(source="to_claim_id")
     kind = serializers.ChoiceField(choices=RelationKind.choices)
     scheme = serializers.CharField(allow_blank=True)
     weight = serializers.FloatField(allow_null=True)
     version = serializers.IntegerField()
-    created_by = serializers.CharField(allow_null=True)
+    created_by = serializers.CharField(source="created_by.username", allow_null=True)
     created = serializers.DateTimeField()
 
 
@@ -194,14 +203,14 @@ class RelationUpdateSerializer(serializers.Serializer):
 
 class EvidenceSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    claim = serializers.IntegerField()
-    passage = serializers.IntegerField()
-    source = serializers.SlugField()
-    exact = serializers.CharField(help_text="The passage's quote.")
+    claim = serializers.IntegerField(source="claim_id")
+    passage = serializers.IntegerField(source="passage_id")
+    source = serializers.SlugField(source="passage.source.slug")
+    exact = serializers.CharField(source="passage.exact", help_text="The passage's quote.")
     stance = serializers.ChoiceField(choices=Stance.choices)
     note = serializers.CharField(allow_blank=True)
     version = serializers.IntegerField()
-    created_by = serializers.CharField(allow_null=True)
+    created_by = serializers.CharField(source="created_by.username", allow_null=True)
     created = serializers.DateTimeField()
 
 
@@ -251,9 +260,13 @@ class EvidenceUpdateSerializer(serializers.Serializer):
 
 class CommentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    claim = serializers.IntegerField()
-    parent = serializers.IntegerField(allow_null=True, help_text="The comment this one answers, if any.")
-    author = serializers.CharField(allow_null=True, help_text="Username of its author; null for imported comments.")
+    claim = serializers.IntegerField(source="claim_id")
+    parent = serializers.IntegerField(
+        source="parent_id", allow_null=True, help_text="The comment this one answers, if any."
+    )
+    author = serializers.CharField(
+        source="author.username", allow_null=True, help_text="Username of its author; null for imported comments."
+    )
     author_name = serializers.CharField(
         help_text="An imported comment's author as the file named them (not an account here); else empty."
     )
@@ -270,7 +283,7 @@ class CommentCreateSerializer(serializers.Serializer):
 
 class EventSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    actor = serializers.CharField(allow_null=True)
+    actor = serializers.CharField(source="actor.username", allow_null=True)
     verb = serializers.ChoiceField(choices=Verb.choices)
     object_type = serializers.CharField(help_text="claim, relation, evidence, comment, membership, …")
     object_id = serializers.IntegerField(allow_null=True)

@@ -6,12 +6,12 @@ a passage. Then times, with DRF's test client and a token (as a script would cal
 
 - trivial: GET /healthz (one database round trip);
 - a page of 500 claims, relations, evidence and events (the largest page);
-- the same 500 claims rendered by a DRF ModelSerializer instead of values() rows, for comparison
-  (what the API chose not to do: TRAPS measured it four times slower).
+- the same 500 claims rendered by a DRF ModelSerializer instead of values() rows of the same
+  serializer fields, for comparison (what the API chose not to do).
 
 Each is printed as a ratio to the trivial view timed in the same run.
 
-Run: .venv/bin/python bench/api.py [--runs N] [--profile]
+Run: .venv/bin/python bench/api_lists.py [--runs N] [--profile]
 """
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from arguments.evaluation.semantics import (  # noqa: E402 - the path must be set first
-    _strongly_connected,
+from arguments.evaluation.dfquad import _strongly_connected  # noqa: E402 - the path must be set first
+from arguments.evaluation.semantics import (  # noqa: E402
     base_score,
     dfquad_strengths,
     evaluate_map,

@@ -641,3 +641,11 @@ def test_polling_events_gets_304_until_something_changes(api, private_map, owner
     assert changed.status_code == 200
     assert [e["payload"] for e in changed.json()["results"]] == [{"text": "News."}]
     assert changed["ETag"] != first["ETag"]
+
+
+@pytest.mark.parametrize("person", ["viewer", "annotator", "owner"])
+def test_a_method_an_endpoint_does_not_answer_is_405_whatever_the_role(api, private_map, person, request):
+    as_user(api, request.getfixturevalue(person))
+    member = Membership.objects.filter(map=private_map).first()
+    assert api.delete(f"{API}/maps/{private_map.slug}/").status_code == 405
+    assert api.put(f"{API}/maps/{private_map.slug}/members/{member.pk}/", {}, format="json").status_code == 405

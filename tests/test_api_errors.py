@@ -75,7 +75,7 @@ def write_endpoints() -> list:
 
 def test_the_endpoints_checked_include_every_kind_of_write():
     checked = {(param.values[0].name, param.values[1]) for param in write_endpoints()}
-    assert {("sources", "post"), ("claim", "put"), ("claim", "patch"), ("token", "post")} <= checked, checked
+    assert {("source-list", "post"), ("claim-detail", "put"), ("claim-detail", "patch"), ("token", "post")} <= checked
 
 
 def takes_json(view) -> bool:
