@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from . import auth, content, maps
+from .search import Search
 
 app_name = "api"
 
@@ -33,5 +34,6 @@ urlpatterns = [
     path("v1/auth/token/", auth.TokenView.as_view(), name="token"),
     path("v1/imports/", maps.Import.as_view(), name="import"),
     path(MAP + "export/<str:export_format>/", maps.Export.as_view({"get": "retrieve"}), name="export"),
+    path(MAP + "search/", Search.as_view(), name="search"),
     *router.urls,
 ]

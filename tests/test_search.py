@@ -59,6 +59,13 @@ def test_htmx_search_returns_the_results_only(client, owner, seminar):
     assert fragment.lstrip().startswith('<section id="results"') and "<html" not in fragment
 
 
+@pytest.mark.parametrize("page", ["²", "-1", "x", "99999999999"])
+def test_a_page_number_that_is_not_one_shows_the_first(client, owner, seminar, page):
+    client.force_login(owner)
+    answer = client.get(reverse("arguments:search", args=[seminar.slug]), {"q": "Council", "page": page})
+    assert answer.status_code == 200 and "<mark>Council</mark>" in answer.content.decode()
+
+
 def test_an_empty_query_explains_what_search_covers(client, owner, seminar):
     client.force_login(owner)
     assert "Type words to find them" in search(client, seminar, "").content.decode()
@@ -76,6 +83,9 @@ def test_search_follows_the_map_access(client, request, seminar, who, status):
 
 def test_search_query_count_does_not_grow_with_the_map(client, owner):
     def url_of(argument_map) -> str:
-        return reverse("arguments:search", args=[argument_map.slug]) + "?q=argument+coalitions"
+        return reverse("arguments:search", args=[argument_map.slug]) + "?q=" + query
 
-    queries_at_two_sizes(client, owner, url_of, at_most=6)
+    # The map; then per kind of hit (claims, quotes, source texts) one query finds and ranks, and one
+    # more fetches what is shown when something was found.
+    for query, queries in (("nowhere", 4), ("coalitions", 6), ("argument", 5)):
+        assert queries_at_two_sizes(client, owner, url_of) == queries, query

@@ -34,6 +34,7 @@ from sources.selection import resolve_selection
 from . import cache as reader_cache
 from .forms import AnnotateForm, EvidenceEditForm, data_was_quoted
 from .layer import HTML_PARTS, ReaderFilters
+from .match import mark_match, match_span
 
 FILTER_KEYS = ("claim", "stance", "annotator")
 STANCES = frozenset(Stance.values)
@@ -87,6 +88,8 @@ def _reader_context(request, reader: Reader, *, form: AnnotateForm | None = None
     filters = _filters(request)
     query = _query(filters)
     layer = reader_cache.layer_for(access, source, ReaderFilters(**filters), query)
+    if extra.get("match"):  # a search hit to show (match.py); the kept layer is left as it is
+        layer = {**layer, "doc_html": mark_match(layer["doc_html"], *extra["match"])}
     context = {
         "access": access,
         "map": access.map,
@@ -150,10 +153,11 @@ def map_source(request, slug: str, source_slug: str):
     Browsers are told to revalidate every time (no-cache), so a change always shows on reload.
     """
     reader = _reader_for(request, slug, source_slug, Need.READ, text=False)
-    etag = reader_cache.page_etag(request, reader.access, reader.source, _query(_filters(request)))
+    match = match_span(request.GET.get("match", ""))
+    etag = None if match else reader_cache.page_etag(request, reader.access, reader.source, _query(_filters(request)))
     response = get_conditional_response(request, etag=etag) if etag else None
     if response is None:
-        response = _page(request, reader)
+        response = _page(request, reader, match=match)
     if etag:
         response["ETag"] = etag
     patch_cache_control(response, private=True, no_cache=True)

@@ -121,8 +121,10 @@ def map_add_source(request, slug: str):
 def map_search(request, slug: str):
     access = get_map_for(request.user, slug, Need.READ)
     query = request.GET.get("q", "").strip()[:200]
-    hits = search_map(access.map, query) if query else []
-    context = {"access": access, "map": access.map, "query": query, "hits": hits}
+    page = request.GET.get("page", "1")
+    page = int(page) if page.isascii() and page.isdigit() and len(page) < 6 else 1
+    results = search_map(access.map, query, page=page) if query else None
+    context = {"access": access, "map": access.map, "query": query, "results": results}
     if request.htmx:
         return render(request, "arguments/map_search.html#results", context)
     return render(request, "arguments/map_search.html", context)
