@@ -103,7 +103,7 @@ for i, role in enumerate(ROLES):
     client = Client()
     client.force_login(user)
     people.append({"username": user.username, "role": role, "session": client.cookies["sessionid"].value})
-sources = [{"slug": s.slug, "length": len(s.text)} for s in m.sources.all()]
+sources = [{"slug": s.slug, "text": s.text} for s in m.sources.all()]
 claims = list(m.claims.values_list("pk", flat=True))
 print(json.dumps({"people": people, "sources": sources, "claims": claims}))
 """
@@ -315,7 +315,7 @@ class Person(threading.Thread):
                             self.results.stream_events += 1
                         if event["actor"] != self.who["username"]:
                             self.changed.set()
-            except (OSError, ValueError):
+            except (OSError, ValueError, AttributeError):  # AttributeError: http.client, closed under it
                 return
 
         self.stream_connection = connection
@@ -325,13 +325,20 @@ class Person(threading.Thread):
     def write(self) -> None:
         if self.who["role"] == "annotator":
             source = self.rng.choice(self.world["sources"])
-            start = self.rng.randrange(0, max(1, source["length"] - 200))
+            start = self.rng.randrange(0, max(1, len(source["text"]) - 200))
+            end = start + self.rng.randint(40, 160)
+            text = source["text"]
+            while start < end and text[start].isspace():  # a selection is of words, not of the space around them
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
             body = {
                 "claim": self.rng.choice(self.world["claims"]),
                 "stance": self.rng.choice(["supports", "opposes"]),
                 "source": source["slug"],
+                "exact": text[start:end],
                 "start": start,
-                "end": start + self.rng.randint(40, 160),
+                "end": end,
                 "note": "Seminar note.",
             }
             self.timed(
