@@ -12,7 +12,7 @@ The script creates a throwaway database, loads the demo, starts the setup's serv
 ports with DEBUG off (the SSE stream routed to its own server, as the proxy would), runs for a
 bounded time and prints p50/p95/p99 per kind of request, errors and throughput, each latency also as
 a ratio to the trivial request (GET /healthz) timed in the same run, since these machines are noisy.
-`--search` then looks for the largest seminar whose every kind of request stays at p95 <= 250 ms.
+`--search` then looks for the largest seminar whose pages and polls stay at p95 <= 250 ms, without errors.
 
 Setups (see docs/performance.md):
 - production: gunicorn (config/gunicorn.py, WSGI with threads) for pages and API, uvicorn beside it
@@ -421,7 +421,11 @@ def seminar(servers: Servers, world: dict, people: int, seconds: float) -> Resul
     results = Results()
     until = time.monotonic() + seconds
     threads = [threading.Thread(target=trivial, args=(servers.port, results, until), daemon=True)]
-    threads += [Person(i, who, world, servers, results, until) for i, who in enumerate(world["people"][:people])]
+    chosen = []  # the same mix of roles at every size, out of the people prepared for the largest
+    for role in ("editor", "annotator", "viewer"):
+        wanted = roles_for(people).count(role)
+        chosen += [who for who in world["people"] if who["role"] == role][:wanted]
+    threads += [Person(i, who, world, servers, results, until) for i, who in enumerate(chosen)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -429,8 +433,11 @@ def seminar(servers: Servers, world: dict, people: int, seconds: float) -> Resul
     return results
 
 
+READS = ("map page", "reader page", "poll")  # what --search holds to its bound; writes are too few for a p95
+
+
 def worst_p95(results: Results) -> float:
-    return max(percentile(sorted(ms), 95) for kind, ms in results.times.items() if kind != "trivial (/healthz)")
+    return max(percentile(sorted(results.times[kind]), 95) for kind in READS if results.times.get(kind))
 
 
 def report(label: str, results: Results, seconds: float) -> None:
@@ -489,7 +496,11 @@ def search(servers: Servers, world: dict, args) -> None:
         p95 = worst_p95(results)
         errors = sum(results.errors.values())
         good = p95 <= AIM_MS and errors == 0
-        print(f"  search: {people} people, worst p95 {p95:.0f} ms, {errors} errors: {'holds' if good else 'too many'}")
+        trivial_p95 = percentile(sorted(results.times["trivial (/healthz)"]), 95)
+        print(
+            f"  search: {people} people, worst p95 of pages and polls {p95:.0f} ms (trivial request's p95 "
+            f"{trivial_p95:.0f} ms), {errors} errors: {'holds' if good else 'too many'}"
+        )
         return good
 
     print(f"\nSearching for the largest seminar at p95 <= {AIM_MS:.0f} ms ({args.search_seconds:.0f} s a try):")
