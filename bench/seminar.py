@@ -34,6 +34,7 @@ import os
 import random
 import re
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -479,6 +480,7 @@ def main() -> None:
         sys.exit("Name a PostgreSQL server: --postgres postgres://user:password@127.0.0.1:5432/postgres")
     world, env = prepare(admin_url, args.redis, max(args.people, args.most if args.search else 0))
     servers = Servers(args.setup, env)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))  # stop the servers on the way out
     try:
         results = seminar(servers, world, args.people, args.seconds)
         report(f"{args.setup}, {args.people} people", results, args.seconds)
