@@ -5,7 +5,7 @@ PYTHON ?= python3
 STAMP := $(VENV)/.installed-stamp
 export WARRANT_DEMO_PASSWORD ?= warrant-demo
 
-.PHONY: install run migrate demo test lint test-sqlite test-postgres format clean
+.PHONY: install run serve migrate demo test lint test-sqlite test-postgres format clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,17 @@ demo: migrate
 
 run: demo
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# The production servers on this machine (README, "Production"), with DATABASE_URL and REDIS_URL as set:
+# gunicorn on PORT for pages and API, uvicorn on STREAM_PORT for the live stream only (a proxy routes
+# /maps/*/events/stream/ there; without one, pages poll). Ctrl-C stops both.
+PORT ?= 8000
+STREAM_PORT ?= 8001
+serve: migrate
+	$(PY) manage.py collectstatic --noinput -v0
+	DB_CONN_MAX_AGE=0 $(VENV)/bin/uvicorn config.asgi:application --host 127.0.0.1 --port $(STREAM_PORT) \
+		--timeout-graceful-shutdown 10 & stream=$$!; trap 'kill $$stream' EXIT; \
+	$(VENV)/bin/gunicorn -c config/gunicorn.py config.wsgi:application --bind 127.0.0.1:$(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sources', '0004_one_passage_per_span'),
+        ('sources', '0005_search_fold'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
