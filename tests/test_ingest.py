@@ -306,7 +306,7 @@ def test_pdf_page_numbers_are_dropped():
 
 
 def test_pdf_with_too_many_pages_is_refused(monkeypatch):
-    monkeypatch.setattr(extractors, "PDF_MAX_PAGES", 1)
+    monkeypatch.setattr(extractors.pdf, "PDF_MAX_PAGES", 1)
     assert "split it into parts of at most 1" in refused("book.pdf", make_pdf(["One."], ["Two."]))
 
 
@@ -382,12 +382,12 @@ def test_docx_zip_bomb_is_refused_before_parsing():
 
 
 def test_docx_unpacking_beyond_the_absolute_limit_is_refused(monkeypatch):
-    monkeypatch.setattr(extractors, "DOCX_MAX_UNCOMPRESSED", 10_000)
+    monkeypatch.setattr(extractors.word, "DOCX_MAX_UNCOMPRESSED", 10_000)
     assert "far more data" in refused("essay.docx", make_docx())
 
 
 def test_docx_with_too_many_members_is_refused(monkeypatch):
-    monkeypatch.setattr(extractors, "DOCX_MAX_MEMBERS", 5)
+    monkeypatch.setattr(extractors.word, "DOCX_MAX_MEMBERS", 5)
     assert "far more data" in refused("essay.docx", make_docx())
 
 
