@@ -116,10 +116,13 @@ class _Package:
 
     def _inflate(self, name: str) -> Iterator[bytes]:
         declared = self.archive.getinfo(name)
-        # zipfile stops at the declared size; told a larger one, it reads what the member really holds, and the
-        # counter below decides. Each read inflates at most CHUNK bytes.
+        # zipfile stops at the declared size; told one beyond the limit, it reads what the member really holds,
+        # and the counter below decides. Each read inflates at most CHUNK bytes.
         info = copy.copy(declared)
-        info.file_size = DOCX_MAX_READ + 1
+        info.file_size = DOCX_MAX_READ + CHUNK + 1
+        misstated = IngestError(
+            f"This Word document's zip directory misstates the size of {name} (a possible zip bomb); it was refused."
+        )
         size = 0
         try:
             with self.archive.open(info) as member:
@@ -134,12 +137,10 @@ class _Package:
                     yield chunk
                     self.budget.check_time()
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as error:
-            raise IngestError(DAMAGED) from error
+            # A checksum that fails past the declared size is the directory's error, not the data's.
+            raise (misstated if size > declared.file_size else IngestError(DAMAGED)) from error
         if size != declared.file_size:
-            raise IngestError(
-                f"This Word document's zip directory misstates the size of {name} (a possible zip bomb); "
-                "it was refused."
-            )
+            raise misstated
 
 
 class _Relationships:
