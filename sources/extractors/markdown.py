@@ -6,7 +6,8 @@ So raw HTML never reaches the HTML reader as markup, and no element can reach be
 block it stands in. An element whose content browsers hide (script, style, textarea, title, iframe, …) is
 dropped with its content only when it closes in that same paragraph or block; otherwise its tags are mentions
 in prose, kept as text. Every other tag is dropped, leaving a line or paragraph break where it is <br> or a block
-element. Complete comments are dropped; an unclosed `<!--` is text.
+element. Complete comments are dropped; an unclosed `<!--` is text, and so are declarations and processing
+instructions (`<!DOCTYPE html>`, `<?php … ?>`), which in Markdown prose are mentions too.
 
 markdown-it keeps a few hundred bytes per token, so inline content is parsed, rendered and let go block by block,
 and the number of tokens and the time spent are bounded.
@@ -213,7 +214,9 @@ def _closed_elements(tags: list[tuple[str, bool] | None]) -> set[int]:
 def _tag_as_text(tag: str) -> str:
     name = TAG_NAME.match(tag)
     if name is None:
-        return ""  # a comment, processing instruction, declaration or CDATA section: never prose
+        # A comment hides a note on purpose; a declaration, processing instruction or CDATA section in Markdown
+        # is a mention (<!DOCTYPE html>, <?php … ?>).
+        return "" if tag.startswith("<!--") else escape(tag, quote=False)
     name = name.group(1).lower()
     if name in MENTIONED:
         return escape(tag, quote=False)  # a mention: an element that closes in its paragraph was dropped whole
