@@ -2,9 +2,9 @@
 
 Django's own handlers keep a large upload in a named file in the temporary directory, deleted when the request
 ends; a worker killed before that (by a timeout, or the out-of-memory killer) leaves the file there. This handler
-keeps each file in memory up to FILE_UPLOAD_MAX_MEMORY_SIZE and then in a temporary file that has no name
-(tempfile.TemporaryFile: on Linux its directory entry is never made, or removed at once), which goes with the
-process however it ends.
+keeps files in memory when the whole request fits in FILE_UPLOAD_MAX_MEMORY_SIZE (as Django's do), and otherwise
+in temporary files that have no name (tempfile.TemporaryFile: on Linux the directory entry is never made, or
+removed at once), which go with the process however it ends.
 
 A file larger than WARRANT_MAX_FILE_BYTES is counted to its end but not kept, so that no view can read a huge
 upload into memory before looking at its size: its size is known, and reading it raises IngestError saying how
@@ -12,7 +12,9 @@ large it was. Each form then applies its own, smaller limit (documents: WARRANT_
 """
 
 import io
+import os
 import tempfile
+from io import UnsupportedOperation
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -23,12 +25,24 @@ from .extractors import IngestError
 
 
 class BoundedUploadHandler(FileUploadHandler):
+    in_memory = False
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None) -> None:
+        # As Django's own handlers decide: files stay in memory only when the whole body fits in
+        # FILE_UPLOAD_MAX_MEMORY_SIZE, so that a request of many files cannot hold more than that. Under ASGI the
+        # body is already a seekable file whose true size is known; elsewhere the server enforces Content-Length.
+        stream = getattr(input_data, "_stream", input_data)
+        try:
+            content_length = stream.seek(0, os.SEEK_END)
+            stream.seek(0)
+        except (UnsupportedOperation, AttributeError):
+            pass
+        self.in_memory = content_length is not None and content_length <= settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+
     def new_file(self, *args, **kwargs) -> None:
         super().new_file(*args, **kwargs)
         # Closed with the UploadedFile that takes it over (Django closes a request's files when it ends).
-        self.file = tempfile.SpooledTemporaryFile(  # noqa: SIM115
-            max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE, dir=settings.FILE_UPLOAD_TEMP_DIR
-        )
+        self.file = io.BytesIO() if self.in_memory else tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR)  # noqa: SIM115
         self.received = 0
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> None:

@@ -6,6 +6,7 @@ what the Python allocator saw (tracemalloc), which is exact, never wall-clock ti
 """
 
 import io
+import tempfile
 import tracemalloc
 import zipfile
 
@@ -212,8 +213,7 @@ def test_an_upload_spilled_to_disk_has_no_name_in_the_temp_dir(settings, temp_di
     """A named file would stay behind if the worker died while reading it; an unnamed one goes with the process."""
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024
     content = b"Words on disk. " * 10_000
-    files = parse_upload("notes.txt", content)
-    upload = files["file"]
+    upload = parse_upload(("notes.txt", content))["file0"]
     assert upload.size == len(content)
     assert list(temp_dir.iterdir()) == []  # while the upload is open and on disk
     assert upload.read() == content
@@ -221,9 +221,20 @@ def test_an_upload_spilled_to_disk_has_no_name_in_the_temp_dir(settings, temp_di
     assert list(temp_dir.iterdir()) == []
 
 
+def test_files_stay_in_memory_only_when_the_whole_request_fits(settings, temp_dir):
+    """Otherwise a request of many files, each under the limit, could hold all of them in memory."""
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 4_000
+    many = parse_upload(*[(f"note{n}.txt", b"x" * 900) for n in range(6)])
+    in_memory = (io.BytesIO, tempfile.SpooledTemporaryFile)
+    assert [isinstance(upload.file, in_memory) for upload in many.values()] == [False] * 6
+    one = parse_upload(("note.txt", b"x" * 900))
+    assert isinstance(one["file0"].file, io.BytesIO)
+    assert list(temp_dir.iterdir()) == []
+
+
 def test_a_file_over_the_largest_upload_is_counted_but_not_kept(settings, temp_dir):
     settings.WARRANT_MAX_FILE_BYTES = 50_000
-    upload = parse_upload("long.txt", b"x" * 80_000)["file"]
+    upload = parse_upload(("long.txt", b"x" * 80_000))["file0"]
     assert upload.size == 80_000
     with pytest.raises(IngestError, match=r"This file is 78.1\xa0KB, over the 48.8\xa0KB that any upload may be."):
         upload.read()
@@ -253,9 +264,11 @@ def test_a_file_over_the_largest_upload_gets_400_from_the_api_without_being_read
 # --- helpers ----------------------------------------------------------------------------------------------
 
 
-def parse_upload(name: str, content: bytes) -> dict:
-    """What Django's multipart parser, with the configured upload handlers, makes of one uploaded file."""
-    body = encode_multipart(BOUNDARY, {"file": SimpleUploadedFile(name, content)})
+def parse_upload(*files: tuple[str, bytes]) -> dict:
+    """What Django's multipart parser, with the configured upload handlers, makes of uploaded files
+    (named file0, file1, …)."""
+    fields = {f"file{n}": SimpleUploadedFile(name, content) for n, (name, content) in enumerate(files)}
+    body = encode_multipart(BOUNDARY, fields)
     meta = {"CONTENT_TYPE": MULTIPART_CONTENT, "CONTENT_LENGTH": str(len(body))}
     handlers = [load_handler(path) for path in django_settings.FILE_UPLOAD_HANDLERS]
     _, files = MultiPartParser(meta, io.BytesIO(body), handlers).parse()
