@@ -115,14 +115,14 @@ def test_deeply_nested_html_of_ten_megabytes_is_refused_at_once():
     data = bombs.nested_html(10 * MB - 1000)
     message = refused_within("deep.html", data, megabytes=60)
     assert message == (
-        "This page nests its elements more than 10,000 deep, far beyond any real document; it was refused."
+        "This web page nests its elements more than 10,000 deep, far beyond any real document; it was refused."
     )
 
 
 def test_html_with_a_million_elements_is_refused():
     message = refused_within("dense.html", bombs.dense_html(10 * MB - 1000), megabytes=60)
     assert message == (
-        "This page has more than 1,000,000 elements (tags), far beyond any real document; it was refused."
+        "This web page has more than 1,000,000 elements (tags), far beyond any real document; it was refused."
     )
 
 

@@ -129,7 +129,7 @@ class _VisibleText:
         depth = len(self.open)
         if depth > MAX_DEPTH:
             raise IngestError(
-                f"This page nests its elements more than {MAX_DEPTH:,} deep, far beyond any real document; "
+                f"{self.budget.what} nests its elements more than {MAX_DEPTH:,} deep, far beyond any real document; "
                 "it was refused."
             )
         self.not_text += name in NOT_TEXT
@@ -210,7 +210,7 @@ class _VisibleText:
         self.elements += 1
         if self.elements > MAX_ELEMENTS:
             raise IngestError(
-                f"This page has more than {MAX_ELEMENTS:,} elements (tags), far beyond any real document; "
+                f"{self.budget.what} has more than {MAX_ELEMENTS:,} elements (tags), far beyond any real document; "
                 "it was refused."
             )
         if self.elements % ELEMENTS_BETWEEN_CLOCK_CHECKS == 0:
