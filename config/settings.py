@@ -160,6 +160,11 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 WARRANT_MAX_UPLOAD_BYTES = int(os.environ.get("WARRANT_MAX_UPLOAD_MB", "10")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploaded files, whatever the form, in memory when the whole request fits in FILE_UPLOAD_MAX_MEMORY_SIZE, else in
+# temporary files without a name, so that a worker that dies leaves nothing behind; never kept beyond
+# WARRANT_MAX_FILE_BYTES, the largest file any form takes (documents: WARRANT_MAX_UPLOAD_MB; map imports: 20 MB).
+FILE_UPLOAD_HANDLERS = ["sources.uploads.BoundedUploadHandler"]
+WARRANT_MAX_FILE_BYTES = max(WARRANT_MAX_UPLOAD_BYTES, 20 * 1024 * 1024)
 
 # Security: strict by default in production; the local default stays on plain HTTP.
 SESSION_COOKIE_SECURE = not DEBUG

@@ -15,68 +15,125 @@ heading or list item without closing punctuation is not run into a paragraph sta
 
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 
 # Characters that can end a paragraph; a block ending in anything else continues on the next one
 # when that one starts in lower case (a page break fell mid-sentence).
 PARAGRAPH_END = set('.!?:;"”’)]…*')
 LIST_ITEM = re.compile(r"^(?:[-*•‣◦]\s|\d{1,3}[.)]\s|[a-z][.)]\s)")
 DASHES_JOINED_TIGHT = ("—", "–", "/")
-SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # Starts only at the beginning of a word: tried from inside one, the pattern backtracks over the rest of
 # the word at every position, which is quadratic on a long run of letters (a base64 blob, say).
 COMPOUND = re.compile(r"(?<!\w)\w+-\w+")
 # How much of a paragraph's end the line-joining rules look at; no word of prose is longer.
 LONGEST_WORD = 100
-INVISIBLE = re.compile(r"[\u00ad\u200b\ufeff]")  # soft hyphens, zero-width spaces, stray BOMs
-# Vertical tabs (Word's manual line break in exported text), NEL and the Unicode separators.
-OTHER_BREAKS = str.maketrans({"\v": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n\n"})
-# Any control character left after that carries no text, and PostgreSQL refuses NUL outright.
-CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
-# PDFs often extract 'ﬁnancial' with a ligature character; nobody types that when quoting.
-LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
+# Every rule that maps one character to something else, as one translation table. Regular expressions
+# would do the same but keep a piece per match, and a document can have millions of them (a space
+# between every two words).
+CHARACTERS = str.maketrans(
+    {
+        # Any control character carries no text, and PostgreSQL refuses NUL outright.
+        **dict.fromkeys([*range(0x00, 0x09), *range(0x0E, 0x20), *range(0x7F, 0xA0)]),
+        # Vertical tabs (Word's manual line break in exported text), NEL and the Unicode separators.
+        "\v": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n\n",
+        # PDFs often extract 'ﬁnancial' with a ligature character; nobody types that when quoting.
+        "ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st",
+        # Soft hyphens, zero-width spaces, stray BOMs.
+        "\u00ad": None, "\u200b": None, "\ufeff": None,
+        # Spaces of every width become plain ones (and runs of them one).
+        **dict.fromkeys(["\t", "\u00a0", *map(chr, range(0x2000, 0x200B)), "\u202f", "\u205f", "\u3000"], " "),
+    }
+)  # fmt: skip
+# Output is gathered in pieces and joined this many at a time, so that millions of short lines or
+# paragraphs never sit in one list.
+PIECES_PER_CHUNK = 10_000
 
 
 def normalise(raw: str, *, mend_page_breaks: bool = True) -> str:
     text = unicodedata.normalize("NFC", raw)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
-    text = CONTROL.sub("", text.translate(OTHER_BREAKS)).translate(LIGATURES)
-    text = INVISIBLE.sub("", text)
-    text = SPACES.sub(" ", text)
-    lines = [line.strip() for line in text.split("\n")]
-    blocks = _blocks(lines)
-    if mend_page_breaks:
-        blocks = _mend_page_breaks(blocks)
-    hyphenated = _inline_hyphenated_words(lines)
-    paragraphs = [_join_lines(block, hyphenated) for block in blocks]
-    return "\n\n".join(p for p in paragraphs if p)
+    text = text.translate(CHARACTERS)
+    while "  " in text:
+        text = text.replace("  ", " ")
+    # Hyphenated compounds the document writes within a line (e.g. 'self-interest'), lower-cased: a line-end
+    # hyphen that joins the same two halves is kept, since the word really has a hyphen.
+    hyphenated = {match.group(0).lower() for match in COMPOUND.finditer(text)}
+    lines = _lines(text)
+    del text  # the lines are read once; the text goes as soon as they are
+    return _paragraphs(lines, hyphenated, mend_page_breaks)
 
 
-def _blocks(lines: list[str]) -> list[list[str]]:
-    """Split at blank lines; a line in capitals (a heading) is a block of its own."""
-    blocks: list[list[str]] = [[]]
+def _lines(text: str) -> Iterator[str]:
+    start = 0
+    while (end := text.find("\n", start)) != -1:
+        yield text[start:end].strip()
+        start = end + 1
+    yield text[start:].strip()
+
+
+def _paragraphs(lines: Iterable[str], hyphenated: set[str], mend_page_breaks: bool) -> str:
+    """Lines into paragraphs, read in one pass.
+
+    Blank lines end a block, and a line in capitals (a heading) is a block of its own. A block cut from the
+    one before by a page break (see _continues) is mended onto it. Within a paragraph, lines are joined by
+    _joint; paragraphs are separated by exactly one blank line.
+    """
+    out = _Pieces()
+    last = ""  # the last line written ("" before the first)
+    last_is_heading = after_blank = False
     for line in lines:
         if not line:
-            blocks.append([])
-        elif _is_heading(line) or (blocks[-1] and _is_heading(blocks[-1][-1])):
-            blocks.extend([[line]])
+            after_blank = True
+            continue
+        is_heading = _is_heading(line)
+        new_block = after_blank or is_heading or last_is_heading
+        if not last:
+            out.add(line)
+        elif new_block and not (mend_page_breaks and _continues(last, line)):
+            out.add("\n\n")
+            out.add(line)
         else:
-            blocks[-1].append(line)
-    return [b for b in blocks if b]
+            joint = _joint(out, line, hyphenated)
+            out.add(joint)
+            out.add(line)
+        last, last_is_heading, after_blank = line, is_heading, False
+    return out.text()
+
+
+class _Pieces:
+    """Text gathered piece by piece; the last piece can still be changed."""
+
+    def __init__(self) -> None:
+        self.chunks: list[str] = []
+        self.pieces: list[str] = []
+        self.tail = ""  # the last LONGEST_WORD characters written
+
+    def add(self, piece: str) -> None:
+        self.pieces.append(piece)
+        self.tail = (self.tail + piece)[-LONGEST_WORD:]
+        if len(self.pieces) > PIECES_PER_CHUNK:
+            self.chunks.append("".join(self.pieces[:-1]))
+            del self.pieces[:-1]
+
+    def drop_last_character(self) -> None:
+        self.pieces[-1] = self.pieces[-1][:-1]
+        self.tail = self.tail[:-1]
+
+    def text(self) -> str:
+        self.chunks.append("".join(self.pieces))
+        self.pieces = []
+        return "".join(self.chunks)
 
 
 def _is_heading(line: str) -> bool:
-    letters = [c for c in line if c.isalpha()]
-    return len(letters) >= 4 and all(c.isupper() for c in letters)
-
-
-def _mend_page_breaks(blocks: list[list[str]]) -> list[list[str]]:
-    mended: list[list[str]] = []
-    for block in blocks:
-        if mended and _continues(mended[-1][-1], block[0]):
-            mended[-1].extend(block)
-        else:
-            mended.append(list(block))
-    return mended
+    """At least four letters, all capitals."""
+    letters = 0
+    for character in line:
+        if character.isalpha():
+            if not character.isupper():
+                return False
+            letters += 1
+    return letters >= 4
 
 
 def _continues(last_line: str, next_line: str) -> bool:
@@ -85,33 +142,23 @@ def _continues(last_line: str, next_line: str) -> bool:
     return last_line[-1] not in PARAGRAPH_END
 
 
-def _inline_hyphenated_words(lines: list[str]) -> set[str]:
-    """Hyphenated compounds the document writes within a line (e.g. 'self-interest'), lower-cased.
+def _joint(out: _Pieces, line: str, hyphenated: set[str]) -> str:
+    """What joins `line` to the paragraph so far: a line break before a list item, nothing after a dash or a
+    hyphen that only the layout put there (which is then dropped), a space otherwise.
 
-    A line-end hyphen that joins the same two halves is kept: the word really has a hyphen.
+    The rules look only at the tail of the text so far: looking at the whole paragraph at every line would be
+    quadratic on a long one.
     """
-    return {m.group(0).lower() for line in lines for m in COMPOUND.finditer(line)}
-
-
-def _join_lines(block: list[str], hyphenated: set[str]) -> str:
-    # Pieces joined once at the end, and rules that look only at the tail of the text so far: slicing or
-    # rebuilding the whole paragraph at every line would be quadratic on a long one.
-    pieces = [block[0]]
-    tail = block[0][-LONGEST_WORD:]
-    for line in block[1:]:
-        if LIST_ITEM.match(line):
-            joint = "\n"
-        elif tail.endswith("-") and len(tail) > 1 and tail[-2].isalnum() and line[0].isalnum():
-            if not _keeps_hyphen(tail, line, hyphenated):
-                pieces[-1], tail = pieces[-1][:-1], tail[:-1]
-            joint = ""
-        elif tail.endswith(DASHES_JOINED_TIGHT):
-            joint = ""
-        else:
-            joint = " "
-        pieces += [joint, line]
-        tail = (tail + joint + line)[-LONGEST_WORD:]
-    return "".join(pieces)
+    tail = out.tail
+    if LIST_ITEM.match(line):
+        return "\n"
+    if tail.endswith("-") and len(tail) > 1 and tail[-2].isalnum() and line[0].isalnum():
+        if not _keeps_hyphen(tail, line, hyphenated):
+            out.drop_last_character()
+        return ""
+    if tail.endswith(DASHES_JOINED_TIGHT):
+        return ""
+    return " "
 
 
 def _keeps_hyphen(text_end: str, line: str, hyphenated: set[str]) -> bool:

@@ -7,6 +7,9 @@ import docx
 import pytest
 from django.core.exceptions import ValidationError
 from fpdf import FPDF
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
@@ -283,6 +286,63 @@ def test_script_in_markdown_does_not_survive():
     assert text == "Text.\n\nMore text."
 
 
+# Prose that names HTML elements the way people type it. CommonMark passes each name through as raw HTML, and
+# an HTML reader takes it for an element that swallows the rest of the document.
+MENTIONS = [
+    "Never put a <script> tag in a comment field.",
+    "A <style> element holds CSS; a <textarea> holds what people type.",
+    "Every page needs a <title>, and an <iframe> shows another page inside it.",
+    "<script> tags at the start of a line are still prose.",
+    "<textarea> at the start of a line too.",
+    "<title> opens this paragraph and nothing closes it.",
+    "<!-- starts a comment that this sentence never closes.",
+    "Text after <!-- an opened comment stays.",
+    "Closing tags like </script> and </textarea> alone are prose too.",
+]
+
+
+@pytest.mark.parametrize("mention", MENTIONS)
+def test_markdown_prose_that_mentions_html_elements_keeps_every_word(mention):
+    source = f"# Notes\n\n{mention}\n\nThe paragraph after it, with *emphasis*.\n\n- and a list item\n"
+    assert extract("notes.md", source.encode()).text == (
+        f"Notes\n\n{mention}\n\nThe paragraph after it, with emphasis.\n\n• and a list item"
+    )
+
+
+def test_markdown_inline_and_block_html_is_dropped_as_markup_and_its_prose_kept():
+    source = (
+        b"Line one<br>line two, <b>bold</b> and <span hidden class='x'>a hidden span</span>.\n\n"
+        b"<div>\n<p>First</p><p>Second &amp; last</p>\n</div>\n\n"
+        b"<ul><li>apple</li><li>pear</li></ul>\n\n"
+        b"Text <!-- a note to self --> goes on, <style>p { color: red }</style>without styles.\n\n"
+        b"<script>\nvar secret = 1;\n</script>\n\nEnd."
+    )
+    assert extract("notes.md", source).text == (
+        "Line one line two, bold and a hidden span.\n\nFirst\n\nSecond & last\n\n• apple\n• pear\n\n"
+        "Text goes on, without styles.\n\nEnd."
+    )
+
+
+WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=8)
+# Raw HTML that opens something and never closes it, as a paragraph or a line may hold it.
+OPENINGS = st.sampled_from(
+    [f"<{name}>" for name in ("script", "style", "textarea", "title", "iframe", "noscript", "xmp", "plaintext",
+                              "template", "div", "p", "pre", "table", "nav", "select", "span", "b", "svg")]
+    + ["<!--", "<?", "<![CDATA[", "<!DOCTYPE", '<div hidden class="x">', "<script src='a.js'>", "</p>", "</div>"]
+)  # fmt: skip
+SEPARATORS = st.sampled_from([" ", "\n", "\n\n", "\n\n- ", "\n\n# ", "\n\n> ", " *", "* "])
+
+
+@hypothesis_settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(SEPARATORS, st.one_of(WORDS, OPENINGS)), min_size=1, max_size=30))
+def test_no_unclosed_raw_html_in_markdown_hides_a_word(pieces):
+    source = "".join(separator + piece for separator, piece in pieces)
+    words = [piece for _, piece in pieces if piece.isalpha()]
+    text = extract("notes.md", (source + "\n\nlast").encode()).text
+    for word in [*words, "last"]:
+        assert word in text, (source, text)
+
+
 # --- PDF --------------------------------------------------------------------------------------------------
 
 
@@ -306,7 +366,7 @@ def test_pdf_page_numbers_are_dropped():
 
 
 def test_pdf_with_too_many_pages_is_refused(monkeypatch):
-    monkeypatch.setattr(extractors, "PDF_MAX_PAGES", 1)
+    monkeypatch.setattr(extractors.pdf, "PDF_MAX_PAGES", 1)
     assert "split it into parts of at most 1" in refused("book.pdf", make_pdf(["One."], ["Two."]))
 
 
@@ -382,12 +442,12 @@ def test_docx_zip_bomb_is_refused_before_parsing():
 
 
 def test_docx_unpacking_beyond_the_absolute_limit_is_refused(monkeypatch):
-    monkeypatch.setattr(extractors, "DOCX_MAX_UNCOMPRESSED", 10_000)
+    monkeypatch.setattr(extractors.word, "DOCX_MAX_UNCOMPRESSED", 10_000)
     assert "far more data" in refused("essay.docx", make_docx())
 
 
 def test_docx_with_too_many_members_is_refused(monkeypatch):
-    monkeypatch.setattr(extractors, "DOCX_MAX_MEMBERS", 5)
+    monkeypatch.setattr(extractors.word, "DOCX_MAX_MEMBERS", 5)
     assert "far more data" in refused("essay.docx", make_docx())
 
 

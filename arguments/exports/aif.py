@@ -18,7 +18,7 @@ from django.db import transaction
 
 from arguments.models import ArgumentMap, Claim, ClaimKind, Evidence, MapSource, Relation
 from sources.anchoring import QuoteNotFound, locate_quote
-from sources.extractors import extract_html
+from sources.extractors import IngestError, extract_html
 from sources.models import Passage, Source, SourceFormat, SourceKind
 from sources.normalise import normalise
 
@@ -270,7 +270,11 @@ def _visible_text(html: str) -> str:
     """The canonical text of OVA's analysed text, which it stores as HTML."""
     if not html.strip():
         return ""
-    return normalise(extract_html(html).text, mend_page_breaks=False)[:MAX_TEXT_CHARS]
+    try:
+        text = extract_html(html).text
+    except IngestError as error:  # a hostile text is refused like any broken part of the file
+        raise ImportProblem(str(error), where="text") from None
+    return normalise(text, mend_page_breaks=False)[:MAX_TEXT_CHARS]
 
 
 def _place_quotes(reading: _Reading, argument_map, text: str, claims: list, owner, name: str) -> tuple[int, int]:
