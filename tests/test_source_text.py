@@ -302,6 +302,18 @@ def test_annotator_reattaches_their_orphan_by_selecting_new_words(client, annota
     assert f'data-passages="{orphan.pk}"' in html and "Passages to re-attach" not in html
 
 
+def test_an_orphan_is_not_reattached_onto_words_another_passage_holds(client, annotator, private_map, source, orphan):
+    """One placed passage per span: re-attaching onto a quoted span would merge two passages, which it refuses."""
+    source.refresh_from_db()
+    cite(private_map, source, "answer to nobody", annotator)
+    client.force_login(annotator)
+    data = reattach_data(source.text, "answer to nobody", orphan.version)
+    response = client.post(reattach_url(private_map, source, orphan), data)
+    assert response.status_code == 200 and "already a passage of their own" in response.content.decode()
+    orphan.refresh_from_db()
+    assert orphan.anchor_status == AnchorStatus.ORPHANED
+
+
 def test_reattaching_is_logged_in_every_map_citing_the_passage(client, owner, editor, private_map, source, orphan):
     other = make_map(owner, title="Other seminar")
     services.add_source(argument_map=other, source=source, actor=owner)

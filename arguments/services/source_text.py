@@ -399,6 +399,12 @@ def reattach_passage(*, passage: Passage, actor, start: int, end: int, exact: st
             raise ValidationError(
                 "The text of the source changed meanwhile. Reload the page and select the words again."
             )
+        if Passage.objects.placed().filter(source=source, start=start, end=end).exists():
+            # One placed passage per span (sources.models.Passage): moving this one there would merge two.
+            raise ValidationError(
+                "These exact words are already a passage of their own. Select a word more or less, or ask "
+                "an editor to link the claims to that passage instead."
+            )
         previous = current.exact
         prefix, suffix = context_for(source.text, start, end)
         updated = Passage.objects.filter(pk=current.pk, version=expected_version).update(
