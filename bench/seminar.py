@@ -1,5 +1,7 @@
 """A seminar on the demo map: many people at once against a production setup on PostgreSQL.
 
+(Over 400 lines on purpose: one script that sets up, runs and reports a whole seminar, read top to bottom.)
+
 Of every 60 people, 45 read with live updates, 12 annotate and 3 edit; everyone has a map page open
 (the outline or a source in the reader) and follows the map as static/js/live.js does: the events feed
 once a second with `?after=` and `If-None-Match` (or, where the setup streams, a third of the readers

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods
 from arguments.access import Need, get_map_for
 from arguments.models import Evidence, MapSource
 from arguments.services import EditConflict, source_text
+from arguments.services.reattach import reattach_passage
 from sources.models import AnchorStatus, Passage, Source
 from sources.rendering import render_reader
 from sources.selection import SelectionForm, resolve_selection
@@ -258,7 +259,7 @@ def reattach(request, slug: str, source_slug: str, passage_id: int):
         data = form.cleaned_data
         try:
             start, end = resolve_selection(reader.source, data)
-            placed = source_text.reattach_passage(
+            placed = reattach_passage(
                 passage=passage,
                 actor=request.user,
                 start=start,

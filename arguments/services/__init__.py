@@ -8,7 +8,8 @@ Event table being complete. One module per part of a map:
 - maps.py         creating, changing and deleting maps; adding and removing their sources
 - claims.py       claims, relations, evidence and comments
 - members.py      members, roles and invitations
-- source_text.py  changing a source's text (re-anchoring every map's passages) and re-attaching orphans
+- source_text.py  changing a source's text: in place for every map, or a copy for one (re-anchoring passages)
+- reattach.py     re-attaching an orphaned passage to new words
 """
 
 from .claims import (
