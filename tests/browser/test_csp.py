@@ -19,9 +19,8 @@ from playwright.sync_api import expect
 from arguments import services
 from arguments.access import Need
 from arguments.models import Claim
-from arguments.services import source_text
 
-from ..factories import make_claim, quote
+from ..factories import edit_text, make_claim, quote
 from ..test_role_matrix import ANONYMOUS, LOGIN, MATRIX, MEMBERS, PUBLIC, build_world, checked, url_names
 from .helpers import GRAPH_READY, wait_for_live_mode
 from .test_annotate import CHAR_BOXES
@@ -52,8 +51,7 @@ def world(settings, owner, editor, annotator, viewer, outsider):
     lost = "Critics answer that such coalitions lack accountability and legitimacy."
     quote(world.map, source, lost, Claim.objects.get(pk=world.ids["claim"]), owner, stance="opposes")
     source.refresh_from_db()
-    edited = source.text.replace(lost, "Others disagree entirely.")
-    source_text.edit_source_text(source=source, actor=owner, text=edited, expected_version=source.version)
+    edit_text(world.map, source, source.text.replace(lost, "Others disagree entirely."), owner)
     assert source.passages.filter(anchor_status="orphaned").exists()
     return world
 
