@@ -80,7 +80,7 @@ def main() -> None:
     print(f"floor: reading the claim, relation and evidence rows alone: {floor * 1e3:.1f} ms = {floor / baseline:.0f}x")
     print(
         "cold: the file built (cache cleared before each run); repeat: the same revision again (built once, "
-        "see arguments/export_cache.py); 304: the caller sends the ETag it has"
+        "see arguments/exports/cache.py); 304: the caller sends the ETag it has"
     )
     print(
         f"{'format':15} {'status':>6} {'bytes':>11} {'cold s':>8} {'x base':>8} {'repeat ms':>10} {'x base':>7} "
