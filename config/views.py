@@ -1,8 +1,9 @@
 """Site-wide views: health check, sign-up, sign-in and password reset guarded by rate limits, and
 signing out everywhere."""
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from rest_framework.authtoken.models import Token
 
 from accounts import sessions, tokens
+from arguments.demo import DEMO_USERS
 
 from . import ratelimit
 
@@ -71,6 +73,9 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
     counted: list[ratelimit.Verdict]  # this attempt's counts, set by post() before the form is checked
 
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "demo_accounts": demo_accounts()}
+
     def post(self, request, *args, **kwargs):
         attempts = ratelimit.sign_in_attempts(request, request.POST.get("username"))
         self.counted, refusal = ratelimit.count_attempt(request, attempts)
@@ -107,3 +112,12 @@ def sign_out_everywhere(request):
         return redirect("home")  # where logging out leads too
     context = {"session_count": sessions.count(user), "token": Token.objects.filter(user=user).first()}
     return render(request, "registration/sign_out_everywhere.html", context)
+
+
+def demo_accounts() -> list[tuple[str, str]]:
+    """The demo users `manage.py demo` made, with their roles, for the sign-in page of a development server
+    (DEBUG on); a production server never lists accounts."""
+    if not settings.DEBUG:
+        return []
+    present = set(get_user_model().objects.filter(username__in=DEMO_USERS).values_list("username", flat=True))
+    return [(name, role) for name, role in DEMO_USERS.items() if name in present]

@@ -173,3 +173,16 @@ def test_without_debug_a_secret_key_is_required(monkeypatch):
     assert production["SECRET_KEY"] == "a-long-random-production-key" and production["DEBUG"] is False
     monkeypatch.delenv("SECRET_KEY")
     assert load_settings(monkeypatch, DEBUG="1")["SECRET_KEY"].startswith("django-insecure-"), "fine on a laptop"
+
+
+def test_the_login_page_lists_the_demo_accounts_on_a_development_server(client, settings):
+    from arguments.demo import DEMO_USERS
+
+    settings.DEBUG = True
+    assert "Demo accounts" not in client.get(reverse("login")).content.decode()  # no demo loaded
+    for name in DEMO_USERS:
+        make_user(name)
+    page = client.get(reverse("login")).content.decode()
+    assert "Demo accounts" in page and all(name in page for name in DEMO_USERS)
+    settings.DEBUG = False
+    assert "Demo accounts" not in client.get(reverse("login")).content.decode()
