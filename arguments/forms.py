@@ -76,14 +76,28 @@ class ResponseForm(forms.Form):
         return text
 
 
+WEIGHT_CHOICES = [("", "fully (no weight)"), ("0.75", "three quarters"), ("0.5", "half"), ("0.25", "a quarter")]
+
+
 class RelationForm(forms.Form):
     kind = forms.ChoiceField(label="It", choices=[("supports", "supports"), ("opposes", "opposes")])
     to_claim = forms.ModelChoiceField(queryset=None, label="the claim")
+    weight = forms.TypedChoiceField(
+        label="and counts in the balance of reasons",
+        choices=WEIGHT_CHOICES,
+        coerce=float,
+        empty_value=None,
+        required=False,
+        help_text="A weaker link moves the balance less; standing (holds, challenged) does not change.",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, claims, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to_claim"].queryset = claims
+        current = str(self.initial.get("weight") or "")
+        if current and current not in dict(WEIGHT_CHOICES):  # a weight set elsewhere (an import, the API)
+            self.fields["weight"].choices = [*WEIGHT_CHOICES, (current, f"as now ({float(current):.2f})")]
 
 
 INVITABLE_ROLES = [(r.value, r.label) for r in Role if r != Role.OWNER]
@@ -108,3 +122,44 @@ class InvitationLinkForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
+
+
+class MotionForm(forms.Form):
+    question = forms.CharField(
+        label="Motion",
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "A debate needs a motion: the question or statement people argue about."},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ThesisForm(forms.Form):
+    text = forms.CharField(
+        label="A position on the motion",
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "A position needs some words."},
+    )
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError("A position needs some words.")
+        return text
+
+
+class PlaceForm(forms.Form):
+    """Attach a claim under another one, as a pro or a con."""
+
+    kind = forms.ChoiceField(
+        label="It", choices=[("supports", "supports (pro)"), ("opposes", "opposes (con)")], initial="supports"
+    )
+    to_claim = forms.ModelChoiceField(
+        queryset=None, label="the claim", error_messages={"required": "Choose the claim it bears on."}
+    )
+
+    def __init__(self, *args, claims, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_claim"].queryset = claims
+        self.fields["to_claim"].label_from_instance = lambda claim: claim.text[:160]

@@ -29,6 +29,8 @@ class Role(models.TextChoices):
 class ClaimKind(models.TextChoices):
     THESIS = "thesis", "Thesis"
     CLAIM = "claim", "Claim"
+    # Context and definitions (a voting rule, what a term means): shown apart and never evaluated.
+    BACKGROUND = "background", "Background"
 
 
 class RelationKind(models.TextChoices):

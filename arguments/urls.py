@@ -8,7 +8,7 @@ from .live import views as live
 from .reader import history_views as text_history
 from .reader import text_views as source_text
 from .reader import views as reader
-from .views import claims, graph, maps, members
+from .views import claims, debate, graph, maps, members
 
 app_name = "arguments"
 urlpatterns = [
@@ -32,6 +32,12 @@ urlpatterns = [
     path("<slug:slug>/members/<int:membership_id>/", members.change_member, name="change_member"),
     path("<slug:slug>/leave/", members.leave, name="leave"),
     # Claims and relations
+    path("<slug:slug>/motion/", debate.map_motion, name="motion"),
+    path("<slug:slug>/theses/", debate.add_thesis, name="add_thesis"),
+    path("<slug:slug>/outline/<int:claim_id>/", debate.outline_children, name="outline_children"),
+    path("<slug:slug>/claims/<int:claim_id>/quotes/", debate.claim_quotes, name="claim_quotes"),
+    path("<slug:slug>/claims/<int:claim_id>/focus/", debate.claim_focus, name="claim_focus"),
+    path("<slug:slug>/claims/<int:claim_id>/place/", debate.claim_place, name="claim_place"),
     path("<slug:slug>/claims/<int:claim_id>/", claims.claim_detail, name="claim"),
     path("<slug:slug>/claims/<int:claim_id>/comments/", claims.claim_comment, name="claim_comment"),
     path("<slug:slug>/claims/<int:claim_id>/edit/", claims.claim_edit, name="claim_edit"),

@@ -102,15 +102,23 @@ def _strongly_connected(nodes: list[int], out: list[Sequence[int]]) -> list[list
     return components
 
 
-def _combine(base: float, parents: Sequence[int], strength: list[float]) -> float:
-    """DF-QuAD for one node; used on cycles only, since the acyclic pass inlines the same steps."""
+def _combine(
+    base: float, parents: Sequence[int], strength: list[float], weights: Mapping[int, float] | None = None
+) -> float:
+    """DF-QuAD for one node: on cycles, and for nodes with weighted links; the acyclic pass inlines
+    the unweighted steps.
+
+    ``weights`` maps an encoded parent (see graph._add_edges) to the weight an editor gave its link:
+    the parent then counts with its strength times that weight (a weight of 1, or none, counts it fully).
+    """
     not_attacked = 1.0
     not_supported = 1.0
     for j in parents:
+        w = 1.0 if weights is None else weights.get(j, 1.0)
         if j >= 0:
-            not_attacked *= 1.0 - strength[j]
+            not_attacked *= 1.0 - strength[j] * w
         else:
-            not_supported *= 1.0 - strength[~j]
+            not_supported *= 1.0 - strength[~j] * w
     # Attack aggregate minus support aggregate: (1 - not_attacked) - (1 - not_supported).
     diff = not_supported - not_attacked
     if diff > 0.0:
@@ -121,9 +129,19 @@ def _combine(base: float, parents: Sequence[int], strength: list[float]) -> floa
 
 
 def _dfquad(
-    base: list[float], into: list[Sequence[int]], out: list[Sequence[int]], max_iterations: int, tolerance: float
+    base: list[float],
+    into: list[Sequence[int]],
+    out: list[Sequence[int]],
+    max_iterations: int,
+    tolerance: float,
+    weighted: Mapping[int, Mapping[int, float]] | None = None,
 ) -> tuple[list[float], bool, int]:
-    """DF-QuAD on an integer graph: one Kahn pass for the acyclic part, Jacobi sweeps per cycle."""
+    """DF-QuAD on an integer graph: one Kahn pass for the acyclic part, Jacobi sweeps per cycle.
+
+    ``weighted`` maps a node to the weights of its weighted incoming links ({encoded parent: weight});
+    most maps have none, and only those nodes leave the inlined fast path.
+    """
+    weighted = weighted or {}
     strength = base[:]
     waiting = [len(parents) for parents in into]
     order = [v for v, count in enumerate(waiting) if not count]
@@ -131,7 +149,9 @@ def _dfquad(
     # a function call per node would cost more than the arithmetic.
     for v in order:
         parents = into[v]
-        if parents:
+        if parents and v in weighted:
+            strength[v] = _combine(base[v], parents, strength, weighted[v])
+        elif parents:
             not_attacked = 1.0
             not_supported = 1.0
             for j in parents:
@@ -166,7 +186,7 @@ def _dfquad(
         if len(component) == 1:
             v = component[0]
             if v not in out[v] and ~v not in out[v]:
-                strength[v] = _combine(base[v], into[v], strength)
+                strength[v] = _combine(base[v], into[v], strength, weighted.get(v))
                 continue
         sweeps = 0
         moved = True
@@ -174,7 +194,7 @@ def _dfquad(
             sweeps += 1
             # Jacobi: every node reads the previous sweep, so the result does not depend on the
             # order the nodes happen to be listed in.
-            fresh = [_combine(base[v], into[v], strength) for v in component]
+            fresh = [_combine(base[v], into[v], strength, weighted.get(v)) for v in component]
             moved = max(abs(new - strength[v]) for v, new in zip(component, fresh, strict=True)) > tolerance
             for v, new in zip(component, fresh, strict=True):
                 strength[v] = new

@@ -125,6 +125,7 @@ def evaluate_map(
     *,
     max_iterations: int = 100,
     tolerance: float = 1e-9,
+    weights: Mapping[tuple[Node, Node], float] | None = None,
 ) -> MapEvaluation:
     """Evaluate a map given as plain data.
 
@@ -133,7 +134,8 @@ def evaluate_map(
     claim without an entry has none). Opposes relations are the attacks of the grounded labelling;
     DF-QuAD uses both kinds, with base scores from ``base_score``. Relations or counts naming a claim
     outside ``claim_ids``, and unknown kinds, raise ValueError: they mean the inputs were read
-    inconsistently, so read them in one transaction.
+    inconsistently, so read them in one transaction. ``weights`` gives the weight in [0, 1] an editor
+    set on a link ``(from, to)``: in DF-QuAD that claim then counts with its strength times the weight.
     """
     if max_iterations < 1:
         raise ValueError("max_iterations must be at least 1")
@@ -157,7 +159,8 @@ def evaluate_map(
     attackers = [0] * n
     # One loop over the relations fills everything (see _add_edges for the encoding); dict.fromkeys
     # drops repeats and keeps the order, so explanations list attackers as given.
-    for relation in dict.fromkeys(relations):
+    relations_seen = dict.fromkeys(relations)
+    for relation in relations_seen:
         a, b, kind = relation
         try:
             i = index[a]
@@ -173,6 +176,13 @@ def evaluate_map(
             raise ValueError(f"relation {relation!r} has kind {kind!r}; expected {SUPPORTS!r} or {OPPOSES!r}")
         link(into, out, i, j, parent, child)
 
+    weighted: dict[int, dict[int, float]] = {}
+    for (a, b), w in (weights or {}).items():
+        if (a, b, OPPOSES) in relations_seen:
+            weighted.setdefault(index[b], {})[index[a]] = w
+        elif (a, b, SUPPORTS) in relations_seen:
+            weighted.setdefault(index[b], {})[~index[a]] = w
+
     labels = _grounded(attackers, out)
-    strengths, converged, iterations = _dfquad(bases, into, out, max_iterations, tolerance)
+    strengths, converged, iterations = _dfquad(bases, into, out, max_iterations, tolerance, weighted)
     return MapEvaluation(nodes, index, labels, strengths, bases, into, converged, iterations)

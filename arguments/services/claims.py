@@ -66,15 +66,26 @@ def create_relation(
     return relation
 
 
+# update_relation leaves a link's weight alone unless it is given (None clears it).
+KEEP_WEIGHT = object()
+
+
 @transaction.atomic
-def update_relation(*, relation: Relation, actor, kind: str, to_claim: Claim, expected_version: int) -> Relation:
-    """Re-link: change what a claim bears on and how, refusing edits from an old version."""
+def update_relation(
+    *, relation: Relation, actor, kind: str, to_claim: Claim, expected_version: int, weight=KEEP_WEIGHT
+) -> Relation:
+    """Re-link: change what a claim bears on, how, and how much it counts, refusing edits from an old version."""
+    changes = {"kind": kind, "to_claim": to_claim}
+    if weight is not KEEP_WEIGHT:
+        if weight is not None and not 0 <= weight <= 1:
+            raise ValidationError("A link's weight lies between 0 and 1.")
+        changes["weight"] = weight
     if to_claim.pk == relation.from_claim_id:
         raise ValidationError("A claim cannot support or oppose itself.")
     try:
         with transaction.atomic():
             updated = Relation.objects.filter(pk=relation.pk, version=expected_version).update(
-                kind=kind, to_claim=to_claim, version=F("version") + 1
+                **changes, version=F("version") + 1
             )
     except IntegrityError as error:
         raise ValidationError("These two claims are already linked.") from error
@@ -91,6 +102,7 @@ def update_relation(*, relation: Relation, actor, kind: str, to_claim: Claim, ex
             "to": to_claim.pk,
             "kind": kind,
             "from_text": current.from_claim.text,
+            "weight": current.weight,
             "previous_to": relation.to_claim_id,
             "previous_kind": relation.kind,
         },

@@ -11,11 +11,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from arguments import services
 from arguments.access import MapAccess, Need, get_map_for
-from arguments.evaluation.assessment import assess_map
 from arguments.forms import ClaimEditForm, CommentForm, RelationForm, ResponseForm
 from arguments.markdown import render_markdown
 from arguments.models import Claim, Comment, Event, Evidence, Relation
-from arguments.outline import Node
+from arguments.outline import MapOutline, Node
 
 
 def _claim_in(access: MapAccess, claim_id: int) -> Claim:
@@ -60,6 +59,8 @@ def _page(request, access: MapAccess, claim: Claim, *, comment_form=None, edit_f
         .order_by("stance", "passage__source_id", "passage__start")
     )
     discussion = _discussion(claim)
+    node = MapOutline(access.map).node(claim.pk)
+    base = access.map.get_absolute_url()
     context = {
         "access": access,
         "map": access.map,
@@ -70,7 +71,9 @@ def _page(request, access: MapAccess, claim: Claim, *, comment_form=None, edit_f
         "evidence": evidence,
         "discussion": discussion,
         "history": _history(claim),
-        "assessment": assess_map(access.map).get(claim.pk),
+        "assessment": node.assessment,
+        "node": node,
+        "claim_prefix": f"{base}claims/",
         "comment_form": comment_form or CommentForm(),
         "can_change": access.can_change(claim.created_by_id),
         "can_delete": access.can_delete_claim(claim),
@@ -135,11 +138,17 @@ def claim_edit(request, slug: str, claim_id: int):
     return redirect("arguments:claim", slug=slug, claim_id=claim.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def claim_respond(request, slug: str, claim_id: int):
-    """Add a supporting or opposing claim under `claim`, in place in the outline."""
+    """Add a supporting or opposing claim under `claim`, in place in the outline (GET: the empty
+    form, fetched when someone opens "Respond", so the outline does not carry one per claim)."""
     access = get_map_for(request.user, slug, Need.ANNOTATE)
     parent = _claim_in(access, claim_id)
+    if request.method == "GET":
+        if not request.htmx:
+            return redirect(reverse("arguments:claim", args=[slug, parent.pk]) + "#respond-heading")
+        context = {"access": access, "map": access.map, "parent": parent, "form": None, "new_node": None}
+        return render(request, "arguments/_respond.html", context)
     form = ResponseForm(request.POST)
     context = {"access": access, "map": access.map, "parent": parent, "form": form}
     if form.is_valid():
@@ -152,7 +161,7 @@ def claim_respond(request, slug: str, claim_id: int):
         )
         if not request.htmx:
             messages.success(request, "Claim added.")
-            return redirect(f"{access.map.get_absolute_url()}#claim-{claim.pk}")
+            return redirect(f"{access.map.get_absolute_url()}?open={parent.pk}#claim-{claim.pk}")
         context.update(form=ResponseForm(), new_node=Node(claim=claim, relation=relation.kind))
         context.update(_prefixes(access))
     elif not request.htmx:
@@ -174,7 +183,8 @@ def relation_edit(request, slug: str, relation_id: int):
         Relation.objects.select_related("from_claim", "to_claim"), map=access.map, pk=relation_id
     )
     claims = Claim.objects.filter(map=access.map).exclude(pk=relation.from_claim_id)
-    initial = {"kind": relation.kind, "to_claim": relation.to_claim_id, "version": relation.version}
+    weight = "" if relation.weight is None else str(relation.weight)
+    initial = {"kind": relation.kind, "to_claim": relation.to_claim_id, "version": relation.version, "weight": weight}
     form = RelationForm(request.POST or None, claims=claims, initial=initial)
     conflict = None
     if request.method == "POST" and "delete" in request.POST:
@@ -190,6 +200,7 @@ def relation_edit(request, slug: str, relation_id: int):
                 kind=data["kind"],
                 to_claim=data["to_claim"],
                 expected_version=data["version"],
+                weight=data["weight"],
             )
         except services.EditConflict as error:
             conflict = error.current

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from arguments.access import Need, get_map_for
 from arguments.clipping import clip_at_word
-from arguments.evaluation.assessment import LABEL_TEXT, STANCE_POSITION, assess, assess_map
+from arguments.evaluation.assessment import STANCE_POSITION, STANDING_TEXT, assess, assess_map
 from arguments.models import ArgumentMap, Claim, ClaimKind, Evidence, Relation, RelationKind, Stance
 
 LABEL_CHARS = 80
@@ -50,11 +50,12 @@ def build_graph(argument_map: ArgumentMap) -> dict:
         [(from_id, to_id, kind) for _, from_id, to_id, kind in relations],
         counts_by_claim,
         explain=False,
+        background={claim_id for claim_id, kind, _ in claims if kind == ClaimKind.BACKGROUND},
     )
 
     nodes = []
     for claim_id, kind, text in claims:
-        assessment = assessments[claim_id]
+        assessment = assessments.get(claim_id)
         nodes.append(
             {
                 "id": str(claim_id),
@@ -62,8 +63,8 @@ def build_graph(argument_map: ArgumentMap) -> dict:
                 "text": text,
                 "kind": kind,
                 "evidence": evidence.get(claim_id, dict.fromkeys(Stance.values, 0)),
-                "evaluation": assessment.label,
-                "strength": round(assessment.strength, 3),
+                "evaluation": assessment.standing if assessment else "background",
+                "strength": round(assessment.strength, 3) if assessment else None,
             }
         )
     edges = [
@@ -78,9 +79,7 @@ def build_graph(argument_map: ArgumentMap) -> dict:
         "relations": len(edges),
         "supports": relation_kinds[RelationKind.SUPPORTS],
         "opposes": relation_kinds[RelationKind.OPPOSES],
-        "in": labels["in"],
-        "out": labels["out"],
-        "undecided": labels["undecided"],
+        **{standing: labels[standing] for standing in STANDING_TEXT},
     }
     return {"nodes": nodes, "edges": edges, "counts": counts}
 
@@ -102,7 +101,7 @@ def map_graph(request, slug: str):
             "text": node["text"],
             "is_thesis": node["kind"] == ClaimKind.THESIS,
             "evaluation": node["evaluation"],
-            "evaluation_name": LABEL_TEXT[node["evaluation"]],
+            "evaluation_name": STANDING_TEXT.get(node["evaluation"], "Background"),
             "href": f"{claim_prefix}{node['id']}/",
         }
         for node in sorted(graph["nodes"], key=lambda node: node["kind"] != ClaimKind.THESIS)

@@ -15,8 +15,9 @@ from arguments.activity import KIND_FILTERS, describe, link_for
 from arguments.exports.brief import SIDES, build_brief, selected_sides, to_markdown, to_pdf
 from arguments.forms import AddSourceForm, MapForm, MapSettingsForm
 from arguments.models import ArgumentMap, Event, Evidence, MapSource, Membership
-from arguments.outline import build_outline
+from arguments.outline import OutlinePage
 from arguments.search import search_map
+from arguments.views.debate import open_ids, outline_context
 from sources.access import readable_sources
 
 
@@ -64,12 +65,13 @@ def map_detail(request, slug: str):
         members = list(
             Membership.objects.filter(map=argument_map).select_related("user").order_by("role", "user__username")
         )
-    context = {
-        "access": access,
-        "map": argument_map,
-        "outline": build_outline(argument_map),
+    # "Expand all" asks for every claim open at once (?open=all).
+    opened = "all" if request.GET.get("open") == "all" else open_ids(request)
+    context = outline_context(access) | {
+        "outline": OutlinePage(argument_map, opened, show_all=request.GET.get("all") == "1"),
         "map_sources": map_sources,
         "members": members,
+        "motion_form": None,
     }
     return render(request, "arguments/map_detail.html", context)
 

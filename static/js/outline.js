@@ -1,0 +1,85 @@
+/* The map page's outline: open and close claims, fetch deeper levels once, move with the keyboard.
+ *
+ * A collapsed claim's "N pro · M con" button fetches its responses with htmx the first time
+ * (hx-trigger="click once"); after that this module only shows and hides them. Quotes work the same.
+ * The claims a reader has opened travel with the outline's live refresh (?open=…), so a change made
+ * elsewhere re-renders the outline without closing what they were reading.
+ *
+ * Keys on a claim's link: ArrowDown / ArrowUp go to the next / previous visible claim, ArrowRight
+ * opens it (or goes to its first response), ArrowLeft closes it (or goes to the claim above it).
+ */
+
+const TREE = "[data-outline-tree]";
+
+function toggle(button, open) {
+  const target = document.getElementById(button.getAttribute("aria-controls"));
+  if (!target) return;
+  const willOpen = open ?? button.getAttribute("aria-expanded") !== "true";
+  button.setAttribute("aria-expanded", String(willOpen));
+  target.hidden = !willOpen;
+}
+
+function openIds() {
+  return Array.from(document.querySelectorAll(`${TREE} .expander[aria-expanded="true"]`))
+    .map((button) => button.closest(".node")?.dataset.claim)
+    .filter(Boolean);
+}
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest(".expander, .quotes-toggle");
+  if (button) {
+    toggle(button);
+    return;
+  }
+  const all = event.target.closest("[data-outline]");
+  if (!all) return;
+  const expand = all.dataset.outline === "expand";
+  if (expand) {
+    // Opening everything is one request: the page again with every claim open.
+    const url = new URL(window.location.href);
+    url.searchParams.set("open", "all");
+    window.location.assign(url);
+    return;
+  }
+  document.querySelectorAll(`${TREE} .expander[aria-expanded="true"]`).forEach((b) => toggle(b, false));
+  const url = new URL(window.location.href);
+  if (url.searchParams.has("open")) {
+    url.searchParams.delete("open");
+    history.replaceState(null, "", url);
+  }
+});
+
+// The live refresh asks for the outline as the reader sees it.
+document.addEventListener("htmx:configRequest", (event) => {
+  const region = event.detail.elt;
+  if (region?.id !== "map-body") return;
+  const ids = openIds();
+  if (ids.length) event.detail.parameters.open = ids.join(",");
+});
+
+function visibleClaims() {
+  return Array.from(document.querySelectorAll(`${TREE} .node > .claim-box .claim-text`)).filter(
+    (link) => link.offsetParent !== null,
+  );
+}
+
+document.addEventListener("keydown", (event) => {
+  const link = event.target.closest?.(`${TREE} .claim-text`);
+  if (!link || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  const node = link.closest(".node");
+  const expander = node.querySelector(":scope > .claim-box .expander");
+  const claims = visibleClaims();
+  const at = claims.indexOf(link);
+  let next = null;
+  if (event.key === "ArrowDown") next = claims[at + 1];
+  else if (event.key === "ArrowUp") next = claims[at - 1];
+  else if (event.key === "ArrowRight") {
+    if (expander && expander.getAttribute("aria-expanded") !== "true") expander.click();
+    else next = node.querySelector(":scope > .children > .node .claim-text");
+  } else if (event.key === "ArrowLeft") {
+    if (expander && expander.getAttribute("aria-expanded") === "true") toggle(expander, false);
+    else next = node.parentElement.closest(".node")?.querySelector(":scope > .claim-box .claim-text");
+  } else return;
+  event.preventDefault();
+  next?.focus();
+});
