@@ -11,7 +11,7 @@ on: "for" or "against" the thesis it hangs under, by the parity of objections on
 same claim reads the same on every page.
 """
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -185,9 +185,9 @@ class MapOutline:
         sides: dict[int, Side] = {}
         for number, thesis in enumerate(self.thesis_ids, start=1):
             sides.setdefault(thesis, Side(number, thesis, "for"))
-            queue = [(thesis, "for")]
+            queue = deque([(thesis, "for")])
             while queue:
-                claim_id, side = queue.pop(0)
+                claim_id, side = queue.popleft()
                 for child, kind in self.children_of.get(claim_id, []):
                     if child in sides:
                         continue

@@ -160,17 +160,19 @@ def test_claim_page_query_count_does_not_grow_with_the_map(client, owner):
 
 
 def test_evaluation_is_shown_and_follows_the_attacks(client, owner, private_map, claim):
-    """The thesis is attacked by an unattacked objection: rejected. Rebut the objection and it stands again."""
+    """The thesis faces an unanswered objection: challenged, with the objection named and linked.
+    Answer the objection and the thesis holds again."""
     client.force_login(owner)
     page = client.get(url(claim)).content.decode()
-    assert '<span class="verdict out"' in page
-    assert "Out: it is attacked by “They lack accountability.”, which is in." in page
+    assert '<span class="standing challenged"' in page
+    assert "Challenged: “They lack accountability.” stands unanswered." in page
     objection = Claim.objects.get(text="They lack accountability.")
+    assert reverse("arguments:claim_focus", args=[private_map.slug, objection.pk]) in page
     services.add_response(argument_map=private_map, actor=owner, parent=objection, text="Audits exist.", kind="opposes")
     page = client.get(url(claim)).content.decode()
-    assert '<span class="verdict in"' in page and "In: its only attacker is out." in page
-    outline = client.get(private_map.get_absolute_url()).content.decode()
-    assert outline.count('class="verdict ') == 4  # every claim in the outline carries its verdict
+    assert '<span class="standing holds"' in page and "Holds: its only objection has been answered." in page
+    outline = client.get(f"{private_map.get_absolute_url()}?open=all").content.decode()
+    assert outline.count('<span class="standing ') == 4 + 4  # every claim carries its standing, plus the legend
 
 
 # ---- deleting a claim ---------------------------------------------------------------------------

@@ -108,6 +108,7 @@ def assess(
     triples: list[tuple[int, int, str]] = []
     weights: dict[tuple[int, int], float] = {}
     supported: set[int] = set()
+    objected: dict[int, int] = defaultdict(int)
     for row in relations:
         a, b, kind = row[0], row[1], row[2]
         if a in background or b in background:
@@ -117,25 +118,28 @@ def assess(
             weights[(a, b)] = row[3]
         if kind == "supports":
             supported.add(b)
+        else:
+            objected[b] += 1
     counts = {pk: tuple(c) for pk, c in evidence_counts.items() if pk not in background}
     evaluation = evaluate_map(ids, triples, counts, weights=weights)
     titles = {pk: _short(texts[pk]) for pk in ids} if explain else {}
     result = {}
     for pk in ids:
         label = evaluation.labels[pk]
-        why = evaluation.explain(pk)
+        # Why a claim holds needs no names; why it is challenged or contested does (and is rarer).
+        why = evaluation.explain(pk) if explain or label != Label.IN else None
         backed = pk in supported or any(counts.get(pk, (0, 0, 0))[:2])
         if label == Label.OUT:
             standing = CHALLENGED
         elif label == Label.UNDECIDED:
             standing = CONTESTED
-        elif why.total_attackers or backed:
+        elif objected[pk] or backed:
             standing = HOLDS
         elif counts.get(pk, (0, 0, 0))[2]:
             standing = CHALLENGED  # a quoted passage opposes it and nothing answers it
         else:
             standing = UNEXAMINED
-        objections = tuple((a, titles.get(a, "")) for a in why.attackers) if standing != HOLDS else ()
+        objections = tuple((a, titles.get(a, "")) for a in why.attackers) if why and standing != HOLDS else ()
         result[pk] = Assessment(
             standing=standing,
             strength=evaluation.strengths[pk],

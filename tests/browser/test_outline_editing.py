@@ -21,13 +21,13 @@ def test_annotator_adds_an_objection_in_place(live_server, page, settings):
 
     page.evaluate("window.notReloaded = true")
     thesis = page.locator(".outline > .node.thesis").first
-    thesis.locator("> details > details.respond > summary").click()
-    form = thesis.locator("> details > details.respond form")
+    thesis.locator("> details.respond > summary").click()
+    form = thesis.locator("> details.respond form")
     form.get_by_label("New claim in reply to this one").fill("A brand-new objection typed in the browser.")
     form.get_by_label("Opposes it").check()
     form.get_by_role("button", name="Add claim").click()
 
-    new_node = thesis.locator("> details > ul > li.node", has_text="A brand-new objection typed in the browser.")
+    new_node = thesis.locator("> ul.children > li.node", has_text="A brand-new objection typed in the browser.")
     expect(new_node).to_be_visible()
     expect(new_node.locator(".rel.opposes")).to_have_text("Con")
     assert page.evaluate("window.notReloaded") is True  # swapped in by htmx, no page load
