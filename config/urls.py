@@ -6,7 +6,7 @@ from api import errors as api_errors
 from arguments.views import maps as map_views
 from arguments.views import members as member_views
 
-from . import csp, views
+from . import csp, docs, status, views
 
 urlpatterns = [
     path("", map_views.home, name="home"),
@@ -36,6 +36,9 @@ urlpatterns = [
     path("sources/", include("sources.urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
+    path("status/", status.status, name="status"),
+    path("docs/", docs.index, name="docs"),
+    path("docs/<slug:name>/", docs.page, name="doc"),
 ]
 
 # Error answers: JSON under /api/, the templates' pages elsewhere (api/errors.py).

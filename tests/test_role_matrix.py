@@ -73,6 +73,9 @@ MATRIX: dict[str, Route] = {
     # site
     "home": Route((), PUBLIC, NO, in_map=False),
     "healthz": Route((), PUBLIC, NO, in_map=False),
+    "status": Route((), PUBLIC, NO, in_map=False),
+    "docs": Route((), PUBLIC, NO, in_map=False),
+    "doc": Route(("doc_name",), PUBLIC, NO, in_map=False),
     "csp_report": Route((), NO, PUBLIC, in_map=False),  # browsers report policy violations here
     "login": Route((), ANONYMOUS, ANONYMOUS, in_map=False),
     "logout": Route((), NO, PUBLIC, in_map=False),
@@ -213,6 +216,7 @@ def build_world(visibility, owner, editor, annotator, viewer, outsider) -> World
         "source": source.slug,
         "revision": source.revision,
         "format": "json",
+        "doc_name": "exports",
         "invitation": invitation.pk,
         "token": invitation.token,
         "membership": Membership.objects.get(map=argument_map, user=viewer).pk,
