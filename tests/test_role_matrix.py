@@ -111,6 +111,10 @@ MATRIX: dict[str, Route] = {
     # instead") before looking at the map, which tells nobody anything. tests/test_live*.py cover it.
     "arguments:events_stream": Route(("slug",), STREAM, NO),
     "sources:detail": Route(("source",), Need.READ, NO),
+    # Adding a library document to a map the user edits (the map is named in the form; none named: a message).
+    "add_source_to_map": Route(
+        ("source",), NO, {**dict.fromkeys(LEVEL, "allowed"), "outsider": "404", "anonymous": "login"}, in_map=False
+    ),
     "arguments:members": Route(("slug",), MEMBERS, NO),
     "arguments:leave": Route(("slug",), NO, Need.READ),
     # annotating
@@ -126,6 +130,7 @@ MATRIX: dict[str, Route] = {
     # editing the map's structure
     "arguments:relation_edit": Route(("slug", "relation"), Need.EDIT, Need.EDIT),
     "arguments:add_source": Route(("slug",), Need.EDIT, Need.EDIT),
+    "arguments:upload_sources": Route(("slug",), NO, Need.EDIT),
     "arguments:remove_source": Route(("slug", "source"), Need.EDIT, Need.EDIT),
     "arguments:source_edit_text": Route(("slug", "source"), Need.EDIT, Need.EDIT),
     "arguments:source_history": Route(("slug", "source"), Need.EDIT, NO),
