@@ -25,6 +25,9 @@ def version() -> str:
         return "unknown"
 
 
+DATABASE_NAMES = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}
+
+
 def check_database() -> dict:
     try:
         with connection.cursor() as cursor:
@@ -38,7 +41,7 @@ def check_database() -> dict:
 def check_cache() -> dict:
     """A write and a read back through the default cache (Redis when REDIS_URL is set, else this process's memory)."""
     backend = settings.CACHES["default"]["BACKEND"]
-    name = "Redis" if "redis" in backend.lower() else "memory of this process"
+    name = "Redis" if "redis" in backend.lower() else "this process's memory (no Redis configured)"
     key = "warrant-status-probe"
     try:
         cache.set(key, "ok", 10)
@@ -71,5 +74,6 @@ def status(request):
             "cache": shared_cache,
         }
         return JsonResponse(payload, status=code)
+    database["label"] = DATABASE_NAMES.get(database["name"], database["name"])
     context = {"state": state, "database": database, "cache": shared_cache, "version": version()}
     return render(request, "status.html", context, status=code)

@@ -1,5 +1,7 @@
 """The status page (words for people, JSON for scripts) and the user documentation served as pages."""
 
+import os
+
 import pytest
 from django.db.utils import OperationalError
 from django.urls import reverse
@@ -20,7 +22,7 @@ def test_the_status_page_says_in_words_what_works(client):
     page = response.content.decode()
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
     assert "Everything is working." in page
-    assert "OK — answering (sqlite)." in page or "OK — answering (postgresql)." in page
+    assert "OK — SQLite is answering." in page or "OK — PostgreSQL is answering." in page
     assert "Warrant 0.1.0" in page
 
 
@@ -108,3 +110,17 @@ def test_raw_html_and_script_links_in_a_doc_are_neutralised(settings, tmp_path):
 def test_pages_that_mention_docs_link_to_them(client, public_map):
     page = client.get(reverse("arguments:export", args=[public_map.slug])).content.decode()
     assert f'href="{reverse("doc", args=["exports"])}"' in page and "docs/exports.md" not in page
+
+
+def test_a_redis_cache_is_named_and_checked(client, settings):
+    """With REDIS_URL set (as in production), the page checks the real Redis by a write and a read back."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.skip("REDIS_URL is not set (e.g. redis://127.0.0.1:6379/5)")
+    redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "status-test"}
+    settings.CACHES = {**settings.CACHES, "default": redis}
+    body = client.get(reverse("status"), HTTP_ACCEPT="application/json").json()
+    assert body["cache"] == {"ok": True, "name": "Redis", "detail": ""}
+    settings.CACHES = {**settings.CACHES, "default": {**redis, "LOCATION": "redis://127.0.0.1:1/0"}}
+    broken = client.get(reverse("status"))
+    assert broken.status_code == 200 and "Not working (Redis)" in broken.content.decode()
