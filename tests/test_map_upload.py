@@ -11,6 +11,7 @@ from arguments.models import Event, MapSource
 from sources.models import Source
 
 from .factories import make_map, make_source, reader_url
+from .queries import queries_for
 
 pytestmark = pytest.mark.django_db
 
@@ -154,4 +155,21 @@ def test_a_user_with_no_map_to_edit_is_told_how_to_get_one(client, outsider):
     source = make_source("Uploaded alone", added_by=outsider)
     client.force_login(outsider)
     page = client.get(source.get_absolute_url()).content.decode()
-    assert "Create a map" in page and "<select" not in page
+    assert "You edit none yet" in page and "create a map</a>" in page and "<select" not in page
+
+
+def test_a_document_already_in_every_map_one_edits_says_so(client, private_map, owner):
+    source = private_map.map_sources.get().source
+    client.force_login(owner)
+    page = client.get(source.get_absolute_url()).content.decode()
+    assert "already in every map you edit" in page and "<select" not in page
+
+
+def test_the_source_page_costs_the_same_queries_however_many_maps_the_user_edits(client, editor):
+    source = make_source("Uploaded alone", added_by=editor)
+    client.force_login(editor)
+    make_map(editor, title="One map")
+    few = queries_for(client, source.get_absolute_url())
+    for n in range(8):
+        make_map(editor, title=f"Map {n}")
+    assert queries_for(client, source.get_absolute_url()) == few == 4

@@ -26,9 +26,11 @@ def map_upload_form(context, argument_map):
 @register.inclusion_tag("arguments/_add_to_map.html", takes_context=True)
 def add_to_map_form(context, source):
     user = context["request"].user
+    maps, edits_maps = maps_to_add_to(user, source)
     return {
         "source": source,
-        "maps": maps_to_add_to(user, source),
+        "maps": maps,
+        "edits_maps": edits_maps,
         "signed_in": user.is_authenticated,
         "csrf_token": context.get("csrf_token"),
     }

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -101,8 +102,11 @@ def add_to_map(request, source_slug: str):
     return redirect(reader)
 
 
-def maps_to_add_to(user, source) -> list:
-    """The maps `user` may edit that do not have `source` yet, for the form on the document's page."""
+def maps_to_add_to(user, source) -> tuple[list, bool]:
+    """The maps `user` may edit that do not have `source` yet, for the form on the document's page, and whether
+    they edit any map at all (to say why the list is empty). One query, however many maps."""
     if not user.is_authenticated:
-        return []
-    return list(editable_maps(user).exclude(map_sources__source=source).order_by("title").only("slug", "title"))
+        return [], False
+    has_it = MapSource.objects.filter(map=OuterRef("pk"), source=source)
+    editable = list(editable_maps(user).annotate(has_it=Exists(has_it)).order_by("title").only("slug", "title"))
+    return [argument_map for argument_map in editable if not argument_map.has_it], bool(editable)

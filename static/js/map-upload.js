@@ -25,24 +25,23 @@ function row(list, file) {
   bar.setAttribute("aria-label", `Upload of ${file.name}`);
   const status = document.createElement("span");
   status.className = "upload-status";
-  status.textContent = "Waiting…";
-  item.append(name, " ", bar, " ", status);
+  status.textContent = ": waiting…";
+  item.append(name, status, bar);
   list.append(item);
   return { item, bar, status };
 }
 
 function finish(entry, outcome) {
-  entry.bar.value = 100;
-  entry.bar.hidden = true;
+  entry.bar.remove();
   entry.item.classList.add(outcome.ok ? "upload-ok" : "upload-failed");
   entry.status.textContent = "";
   if (outcome.ok) {
     const link = document.createElement("a");
     link.href = outcome.url;
     link.textContent = "Read it in the map";
-    entry.status.append(`added as “${outcome.title}”. `, link);
+    entry.status.append(`: added as “${outcome.title}”. `, link);
   } else {
-    entry.status.textContent = `not added. ${outcome.error}`;
+    entry.status.textContent = `: not added. ${outcome.error}`;
   }
 }
 
@@ -58,7 +57,7 @@ function send(file, token, entry) {
     request.upload.addEventListener("progress", (event) => {
       if (!event.lengthComputable) return;
       entry.bar.value = Math.round((event.loaded / event.total) * 100);
-      entry.status.textContent = event.loaded < event.total ? `${entry.bar.value}%` : "Reading the document…";
+      entry.status.textContent = event.loaded < event.total ? `: ${entry.bar.value}% sent` : ": reading the document…";
     });
     request.addEventListener("load", () => {
       let outcome;
@@ -99,7 +98,7 @@ async function upload(event) {
     } else if (file.size === 0) {
       outcome = { ok: false, error: "The file is empty." };
     } else {
-      entry.status.textContent = "0%";
+      entry.status.textContent = ": sending…";
       outcome = await send(file, token, entry);
     }
     finish(entry, outcome);
