@@ -85,7 +85,8 @@ def build_source(
     extracted = extract(filename, data)
     name = PurePosixPath(filename.replace("\\", "/")).name
     return Source(
-        title=title.strip() or extracted.title or PurePosixPath(name).stem.strip() or "Untitled",
+        # A title the file itself gives may be longer than the field: cut, since nobody typed it to be refused.
+        title=title.strip() or (extracted.title or PurePosixPath(name).stem.strip() or "Untitled")[:500],
         authors=[author.strip() for author in authors or [] if author.strip()],
         container_title=container_title.strip(),
         publisher=publisher.strip(),

@@ -173,3 +173,11 @@ def test_the_source_page_costs_the_same_queries_however_many_maps_the_user_edits
     for n in range(8):
         make_map(editor, title=f"Map {n}")
     assert queries_for(client, source.get_absolute_url()) == few == 4
+
+
+def test_a_document_whose_own_title_is_too_long_is_still_added(client, private_map, editor):
+    client.force_login(editor)
+    html = b"<title>" + b"A very long title " * 40 + b"</title><p>Body.</p>"
+    response = post_files(client, private_map, files(("long-title.html", html)), HTTP_ACCEPT="application/json")
+    [result] = response.json()["results"]
+    assert result["ok"] and len(Source.objects.get(original_name="long-title.html").title) == 500
