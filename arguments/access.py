@@ -60,6 +60,14 @@ def maps_visible_to(user) -> QuerySet[ArgumentMap]:
     return ArgumentMap.objects.filter(public | Q(pk__in=Membership.objects.filter(user=user).values("map_id")))
 
 
+def editable_maps(user) -> QuerySet[ArgumentMap]:
+    """The maps in which a user may change anything (editors and owners): where they may add documents."""
+    if not user.is_authenticated:
+        return ArgumentMap.objects.none()
+    roles = [role for role, need in ROLE_GRANTS.items() if need >= Need.EDIT]
+    return ArgumentMap.objects.filter(pk__in=Membership.objects.filter(user=user, role__in=roles).values("map_id"))
+
+
 class MapAccess:
     """A map as one user sees it: the role they hold and what it lets them do."""
 

@@ -8,7 +8,7 @@ from .live import views as live
 from .reader import history_views as text_history
 from .reader import text_views as source_text
 from .reader import views as reader
-from .views import claims, debate, graph, maps, members
+from .views import claims, debate, graph, maps, members, sources
 
 app_name = "arguments"
 urlpatterns = [
@@ -23,6 +23,7 @@ urlpatterns = [
     path("<slug:slug>/activity/", maps.map_activity, name="activity"),
     path("<slug:slug>/brief/", maps.map_brief, name="brief"),
     path("<slug:slug>/add-source/", maps.map_add_source, name="add_source"),
+    path("<slug:slug>/upload/", sources.map_upload, name="upload_sources"),
     path("<slug:slug>/sources/<slug:source_slug>/remove/", maps.map_remove_source, name="remove_source"),
     # Members
     path("<slug:slug>/members/", members.members, name="members"),

@@ -248,7 +248,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Warrant API",
     "DESCRIPTION": (
         "Argument maps grounded in sources: maps, sources, passages, claims, relations, evidence. "
-        "A guide with examples is in the project's `docs/api.md`. [← Back to Warrant](/)"
+        "A guide with examples: [the API guide](/docs/api/). [← Back to Warrant](/)"
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

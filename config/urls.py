@@ -5,8 +5,9 @@ from django.urls import include, path
 from api import errors as api_errors
 from arguments.views import maps as map_views
 from arguments.views import members as member_views
+from arguments.views import sources as source_views
 
-from . import csp, views
+from . import csp, docs, status, views
 
 urlpatterns = [
     path("", map_views.home, name="home"),
@@ -33,9 +34,13 @@ urlpatterns = [
     path("accounts/password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("invite/<str:token>/", member_views.invitation, name="invitation"),
+    path("sources/<slug:source_slug>/add-to-map/", source_views.add_to_map, name="add_source_to_map"),
     path("sources/", include("sources.urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
+    path("status/", status.status, name="status"),
+    path("docs/", docs.index, name="docs"),
+    path("docs/<slug:name>/", docs.page, name="doc"),
 ]
 
 # Error answers: JSON under /api/, the templates' pages elsewhere (api/errors.py).

@@ -37,10 +37,56 @@ def import_source(
     Raises IngestError if the file cannot be read and ValidationError if the metadata is invalid;
     in both cases nothing is written.
     """
+    source = build_source(
+        filename=filename,
+        data=data,
+        added_by=added_by,
+        title=title,
+        authors=authors,
+        container_title=container_title,
+        publisher=publisher,
+        place=place,
+        published=published,
+        kind=kind,
+        language=language,
+        url=url,
+        isbn=isbn,
+        doi=doi,
+        notes=notes,
+    )
+    with transaction.atomic():
+        save_source(source)
+    return source
+
+
+def build_source(
+    *,
+    filename: str,
+    data: bytes,
+    added_by=None,
+    title: str = "",
+    authors: list[str] | None = None,
+    container_title: str = "",
+    publisher: str = "",
+    place: str = "",
+    published: str = "",
+    kind: str = SourceKind.OTHER,
+    language: str = "en",
+    url: str = "",
+    isbn: str = "",
+    doi: str = "",
+    notes: str = "",
+) -> Source:
+    """The Source a file makes, not yet saved: reading the file (which can take seconds for a PDF) happens here,
+    outside any transaction, so that a caller saving it together with other rows holds no lock meanwhile.
+
+    Raises IngestError if the file cannot be read.
+    """
     extracted = extract(filename, data)
     name = PurePosixPath(filename.replace("\\", "/")).name
-    source = Source(
-        title=title.strip() or extracted.title or PurePosixPath(name).stem.strip() or "Untitled",
+    return Source(
+        # A title the file itself gives may be longer than the field: cut, since nobody typed it to be refused.
+        title=title.strip() or (extracted.title or PurePosixPath(name).stem.strip() or "Untitled")[:500],
         authors=[author.strip() for author in authors or [] if author.strip()],
         container_title=container_title.strip(),
         publisher=publisher.strip(),
@@ -58,10 +104,15 @@ def import_source(
         original_format=extracted.format,
         added_by=added_by,
     )
-    with transaction.atomic():
-        _validate(source)
-        source.save()
-    return source
+
+
+def save_source(source: Source) -> None:
+    """Check a built Source's metadata and save it; call inside the caller's transaction.
+
+    Raises ValidationError (nothing written) if the metadata is invalid.
+    """
+    _validate(source)
+    source.save()
 
 
 def _validate(source: Source) -> None:

@@ -27,7 +27,10 @@ from sources.anchoring.quotes import CONTEXT_CHARS, QuoteNotFound, context_for, 
 from sources.normalise import normalise
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = sorted((ROOT / "corpus").glob("*.txt"))
+# The demo texts as first extracted, cruft and all (a repository cover page, a web page's tag line, footnote
+# numbers): the edits below delete and move those parts, as a user correcting an upload would. The demo itself
+# ships them cleaned (corpus/).
+CORPUS = sorted((ROOT / "tests" / "data" / "raw-corpus").glob("*.txt"))
 PASSAGES_PER_TEXT = 200
 SEEDS = (1, 2, 3)
 

@@ -1,13 +1,16 @@
 """The demo map: a real analysis of the three corpus documents, loaded twice without change."""
 
+import re
 from collections import Counter
 
 import networkx as nx
 import pytest
+import yaml
 from django.core.management import CommandError, call_command
 
-from arguments.demo import load_demo
+from arguments.demo import DATA_FILE, load_demo
 from arguments.models import ArgumentMap, Claim, Event, Evidence, Relation
+from sources.anchoring import locate_quote
 from sources.models import Passage, Source
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +95,22 @@ def test_demo_command_prints_the_password_and_refuses_without_debug(settings, ca
     from django.contrib.auth import authenticate
 
     assert authenticate(username="demo-annotator", password="pw-one") is not None
+
+
+def test_demo_texts_carry_no_page_cruft_and_every_quote_still_anchors(demo):
+    """The shipped texts lost their web-page tag lines, cover pages and glued footnote numbers; every quote of
+    corpus/demo_map.yaml is still found exactly once, and each became a piece of evidence."""
+    texts = {source.original_name: source.text for source in Source.objects.all()}
+    joined = "\n".join(texts.values())
+    cruft_seen = ("Blog Brand", "Tags:", "Image: Reuters", "Citation for published version", "Take down", "Cover photo")
+    for cruft in cruft_seen:
+        assert cruft not in joined, cruft
+    assert not re.search(r"[a-z][.]\d{1,2} [A-Z]", joined), "a footnote number glued to a sentence's end"
+    phillips = texts["phillips-2021-coalitions-of-the-willing.txt"]
+    assert phillips.count("Remain a Useful Diplomatic Fallback Plan") == 1
+    data = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+    files = {entry["key"]: entry["file"] for entry in data["sources"]}
+    quotes = [ev for item in data["claims"] for ev in item.get("evidence") or []]
+    assert len(quotes) == demo.evidence.count()
+    for ev in quotes:
+        locate_quote(texts[files[ev["source"]]], ev["quote"])  # raises if missing or ambiguous

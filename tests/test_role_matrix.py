@@ -73,6 +73,9 @@ MATRIX: dict[str, Route] = {
     # site
     "home": Route((), PUBLIC, NO, in_map=False),
     "healthz": Route((), PUBLIC, NO, in_map=False),
+    "status": Route((), PUBLIC, NO, in_map=False),
+    "docs": Route((), PUBLIC, NO, in_map=False),
+    "doc": Route(("doc_name",), PUBLIC, NO, in_map=False),
     "csp_report": Route((), NO, PUBLIC, in_map=False),  # browsers report policy violations here
     "login": Route((), ANONYMOUS, ANONYMOUS, in_map=False),
     "logout": Route((), NO, PUBLIC, in_map=False),
@@ -108,6 +111,10 @@ MATRIX: dict[str, Route] = {
     # instead") before looking at the map, which tells nobody anything. tests/test_live*.py cover it.
     "arguments:events_stream": Route(("slug",), STREAM, NO),
     "sources:detail": Route(("source",), Need.READ, NO),
+    # Adding a library document to a map the user edits (the map is named in the form; none named: a message).
+    "add_source_to_map": Route(
+        ("source",), NO, {**dict.fromkeys(LEVEL, "allowed"), "outsider": "404", "anonymous": "login"}, in_map=False
+    ),
     "arguments:members": Route(("slug",), MEMBERS, NO),
     "arguments:leave": Route(("slug",), NO, Need.READ),
     # annotating
@@ -123,6 +130,7 @@ MATRIX: dict[str, Route] = {
     # editing the map's structure
     "arguments:relation_edit": Route(("slug", "relation"), Need.EDIT, Need.EDIT),
     "arguments:add_source": Route(("slug",), Need.EDIT, Need.EDIT),
+    "arguments:upload_sources": Route(("slug",), NO, Need.EDIT),
     "arguments:remove_source": Route(("slug", "source"), Need.EDIT, Need.EDIT),
     "arguments:source_edit_text": Route(("slug", "source"), Need.EDIT, Need.EDIT),
     "arguments:source_history": Route(("slug", "source"), Need.EDIT, NO),
@@ -213,6 +221,7 @@ def build_world(visibility, owner, editor, annotator, viewer, outsider) -> World
         "source": source.slug,
         "revision": source.revision,
         "format": "json",
+        "doc_name": "exports",
         "invitation": invitation.pk,
         "token": invitation.token,
         "membership": Membership.objects.get(map=argument_map, user=viewer).pk,
