@@ -19,6 +19,8 @@ from markdown_it import MarkdownIt
 
 # Name in the URL → what the index says it is for. Order is the index's order.
 USER_DOCS: dict[str, str] = {
+    "debate": "Building a debate on a map",
+    "evaluation": "How Warrant describes where a claim stands",
     "reader": "Reading a source and linking passages to claims",
     "search": "Searching a map: what a query means",
     "assist": "Suggested passages, claims and links",

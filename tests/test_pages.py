@@ -32,14 +32,17 @@ def test_map_page_shows_question_theses_outline_quotes_and_citations(client, own
     argument_map = make_map(owner, visibility=Visibility.PUBLIC)
     source = make_source("Coalitions op-ed", authors=["David L. Phillips"], published="2021-08-04")
     grow_map(argument_map, source, claims=4, actor=owner)
-    page = client.get(argument_map.get_absolute_url()).content.decode()
+    page = client.get(f"{argument_map.get_absolute_url()}?open=all").content.decode()
     assert argument_map.question in page
     assert "The thesis under debate." in page
     assert "Argument number 3" in page
     assert "Pro</span>" in page and "Con</span>" in page
-    assert "Phillips 2021" in page  # citation of each quote
-    passage = source.passages.first()
-    assert f"/maps/{argument_map.slug}/sources/{source.slug}/#passage-{passage.pk}" in page
+    # Quotes come when a reader asks for them, each with its citation and a link into the source.
+    claim = argument_map.claims.get(text="Argument number 3")
+    quotes = client.get(reverse("arguments:claim_quotes", args=[argument_map.slug, claim.pk])).content.decode()
+    assert "Phillips 2021" in quotes
+    passage = claim.evidence.get().passage
+    assert f"/maps/{argument_map.slug}/sources/{source.slug}/#passage-{passage.pk}" in quotes
 
 
 def test_map_reader_highlights_passages_by_stance(client, owner):

@@ -105,6 +105,9 @@ MATRIX: dict[str, Route] = {
     "arguments:export": Route(("slug",), Need.READ, NO),
     "arguments:export_format": Route(("slug", "format"), Need.READ, NO),
     "arguments:claim": Route(("slug", "claim"), Need.READ, NO),
+    "arguments:claim_focus": Route(("slug", "claim"), Need.READ, NO),
+    "arguments:claim_quotes": Route(("slug", "claim"), Need.READ, NO),
+    "arguments:outline_children": Route(("slug", "claim"), Need.READ, NO),
     "arguments:source": Route(("slug", "source"), Need.READ, NO),
     "arguments:events": Route(("slug",), Need.READ, NO),
     # Streams need an ASGI server and PostgreSQL; under the test client the view answers 204 ("poll
@@ -119,7 +122,9 @@ MATRIX: dict[str, Route] = {
     "arguments:leave": Route(("slug",), NO, Need.READ),
     # annotating
     "arguments:claim_comment": Route(("slug", "claim"), NO, Need.ANNOTATE),
-    "arguments:claim_respond": Route(("slug", "claim"), NO, Need.ANNOTATE),
+    "arguments:claim_respond": Route(("slug", "claim"), Need.ANNOTATE, Need.ANNOTATE),
+    "arguments:claim_place": Route(("slug", "claim"), Need.ANNOTATE, Need.ANNOTATE),
+    "arguments:add_thesis": Route(("slug",), NO, Need.ANNOTATE),
     "arguments:annotate": Route(("slug", "source"), Need.ANNOTATE, Need.ANNOTATE),
     # Changing what someone else made (everything in the World is the owner's) needs an editor.
     "arguments:claim_edit": Route(("slug", "claim"), Need.EDIT, Need.EDIT),
@@ -137,6 +142,7 @@ MATRIX: dict[str, Route] = {
     "arguments:source_revision": Route(("slug", "source", "revision"), Need.EDIT, NO),
     # managing
     "arguments:settings": Route(("slug",), Need.MANAGE, Need.MANAGE),
+    "arguments:motion": Route(("slug",), Need.MANAGE, Need.MANAGE),
     "arguments:delete": Route(("slug",), Need.MANAGE, Need.MANAGE),
     "arguments:invite": Route(("slug",), NO, Need.MANAGE),
     "arguments:create_link": Route(("slug",), NO, Need.MANAGE),
