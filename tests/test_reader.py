@@ -328,7 +328,7 @@ def test_overlapping_passages_are_both_highlighted_and_listed(client, annotator,
     html = client.get(reader_url(private_map, source)).content.decode()
     assert highlighted(html) == {str(ev1.passage_id), str(ev2.passage_id)}
     assert f'data-passages="{ev1.passage_id} {ev2.passage_id}"' in html
-    assert 'aria-label="states: Coalitions act fast.; opposes: Coalitions are illegitimate."' in html
+    assert 'aria-description="states: Coalitions act fast.; opposes: Coalitions are illegitimate."' in html
     assert f'href="{reverse("arguments:claim", args=[private_map.slug, ev2.claim_id])}"' in html
 
 
