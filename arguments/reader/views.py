@@ -212,7 +212,8 @@ def annotate(request, slug: str, source_slug: str):
             message += f" The claim {relation.kind} “{Truncator(relation.to_claim.text).chars(60)}”."
     if request.htmx:
         response = _body(request, reader, reader_message=message, fresh_passage=evidence.passage_id)
-        response["HX-Trigger"] = json.dumps({"warrant:annotated": {"passage": evidence.passage_id}})
+        added = not evidence.already_linked
+        response["HX-Trigger"] = json.dumps({"warrant:annotated": {"passage": evidence.passage_id, "added": added}})
         return response
     messages.success(request, message)
     return _back(reader, request, evidence.passage_id)

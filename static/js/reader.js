@@ -25,6 +25,7 @@ import {
   movesCaret,
 } from "./reader/caret.js";
 import {
+  annotatedTop,
   annotateForm,
   filterClaims,
   isReaderDialog,
@@ -39,6 +40,8 @@ import { keepReattaching, openReattachDialog, reattaching, startReattach, stopRe
 let pendingSelection = null; // what the floating button will annotate
 let activePassages = []; // the passages whose annotations are shown, kept across refreshes
 let freshPassage = null; // the passage just annotated, shown once the new body is in
+let freshAdded = true; // whether that annotation is new (else it was there already)
+let savedPassage = null; // the passage the "Saved" badge stands beside
 let bodySwapping = false;
 let kept = null; // {scrollY, caret}: where the reader was when a change was posted, restored after the swap
 let savedTimer = 0;
@@ -104,17 +107,34 @@ function showInPanel(item) {
 
 /** The "Saved" badge just below the end of the passage's highlight, and the same news for screen readers. */
 function saySaved(passage) {
-  const marks = document.querySelectorAll(`#reader-doc mark.hl[data-passages~="${passage}"]`);
-  const badge = document.getElementById("saved-badge");
   const status = document.getElementById("reader-status");
   const message = document.querySelector("#reader-body .reader-message")?.textContent.trim() || "";
   if (status) {
     status.textContent = "";
     setTimeout(() => {
-      status.textContent = `Saved. ${message}`;
+      status.textContent = freshAdded ? `Saved. ${message}` : message;
     }, 50);
   }
-  if (!badge || !marks.length) return;
+  const badge = document.getElementById("saved-badge");
+  if (badge) badge.textContent = freshAdded ? "Saved" : "Already there";
+  savedPassage = passage;
+  const last = placeSavedBadge();
+  if (last) caretAfter(last);
+  clearTimeout(savedTimer);
+  savedTimer = setTimeout(() => {
+    savedPassage = null;
+    if (badge) badge.hidden = true;
+  }, 8000);
+}
+
+/** Put the badge below the end of the saved passage's highlight (again, after a live refresh moved it). */
+function placeSavedBadge() {
+  const badge = document.getElementById("saved-badge");
+  const marks = savedPassage ? document.querySelectorAll(`#reader-doc mark.hl[data-passages~="${savedPassage}"]`) : [];
+  if (!badge || !marks.length) {
+    if (badge) badge.hidden = true;
+    return null;
+  }
   const last = marks[marks.length - 1];
   const rects = last.getClientRects();
   const end = rects[rects.length - 1] || last.getBoundingClientRect();
@@ -122,11 +142,7 @@ function saySaved(passage) {
   badge.hidden = false;
   const x = Math.max(column.left, Math.min(end.right - badge.offsetWidth, column.right - badge.offsetWidth));
   placeAt(badge, x, end.bottom + 4);
-  clearTimeout(savedTimer);
-  savedTimer = setTimeout(() => {
-    badge.hidden = true;
-  }, 8000);
-  caretAfter(last);
+  return last;
 }
 
 const activateMark = (mark, moveFocus) => activatePassages(mark.dataset.passages.split(" "), { moveFocus });
@@ -284,6 +300,7 @@ document.addEventListener(
 
 document.addEventListener("warrant:annotated", (event) => {
   freshPassage = event.detail?.passage ? String(event.detail.passage) : null;
+  freshAdded = event.detail?.added !== false;
 });
 
 document.addEventListener("htmx:beforeSwap", (event) => {
@@ -291,7 +308,7 @@ document.addEventListener("htmx:beforeSwap", (event) => {
   const { target, requestConfig } = event.detail;
   if (target?.id !== "reader-body" || requestConfig?.verb === "get") return;
   bodySwapping = true;
-  kept = { scrollY: window.scrollY, caret: caretOn() };
+  kept = { scrollY: window.scrollY, caret: caretOn(), wordsTop: annotatedTop() };
   const dialog = document.getElementById("annotate-dialog");
   if (dialog?.open) dialog.close();
   const button = floatButton();
@@ -313,6 +330,12 @@ document.addEventListener("htmx:afterSettle", () => {
     docWrap()?.focus({ preventScroll: true });
     // The new body is as tall as the old one and more: the reader stays exactly where they were.
     if (kept) window.scrollTo(window.scrollX, kept.scrollY);
+    const fresh = freshPassage && document.querySelector(`#reader-doc mark.hl[data-passages~="${freshPassage}"]`);
+    if (fresh && kept?.wordsTop != null) {
+      // Should anything above have changed height meanwhile, the words still stay where they were on screen.
+      const moved = fresh.getBoundingClientRect().top - kept.wordsTop;
+      if (Math.abs(moved) > 2) window.scrollBy(0, moved);
+    }
     if (freshPassage) {
       activatePassages([freshPassage], { moveFocus: "panel" });
       saySaved(freshPassage);
@@ -323,6 +346,7 @@ document.addEventListener("htmx:afterSettle", () => {
   } else {
     // A live refresh morphed the body: what this page marked, it marks again (without scrolling).
     activatePassages(activePassages, { moveFocus: null });
+    if (savedPassage) placeSavedBadge();
   }
   keepReattaching();
 });
@@ -330,6 +354,7 @@ document.addEventListener("htmx:afterSettle", () => {
 window.addEventListener("hashchange", activateFromHash);
 window.addEventListener("resize", () => {
   if (caretOn()) drawCaret();
+  if (savedPassage) placeSavedBadge();
 });
 
 const form = annotateForm();

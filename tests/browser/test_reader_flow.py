@@ -151,9 +151,15 @@ def collect_errors(page) -> list[str]:
 def open_dialog_on_sentence(page, which: str = "first", min_top: float = 0):
     selected = page.evaluate(SELECT_SENTENCE, [which, min_top])
     assert selected, "no unhighlighted sentence on screen"
+    scrolled = page.evaluate("scrollY")
     page.keyboard.press("a")
     dialog = page.get_by_role("dialog", name="Annotate this passage")
     expect(dialog).to_be_visible()
+    # Where the words are now: the window may have scrolled them up to make room for the dialog.
+    moved = page.evaluate("scrollY") - scrolled
+    selected["rect"] = {
+        key: value - moved if key in ("top", "bottom") else value for key, value in selected["rect"].items()
+    }
     return dialog, selected
 
 
@@ -178,6 +184,8 @@ def test_a_save_keeps_the_place_says_saved_and_the_next_caret_starts_there(live_
     expect(badge).to_have_text("Saved")
     assert abs(page.evaluate("scrollY") - before) <= 4, (before, page.evaluate("scrollY"))
     mark, saved = highlight.evaluate(RECT), badge.evaluate(RECT)
+    first = page.locator(f'#reader-doc mark.hl[data-passages~="{evidence.passage_id}"]').first.evaluate(RECT)
+    assert abs(first["top"] - selected["rect"]["top"]) <= 4  # the words did not move on screen
     assert 0 <= saved["top"] - mark["bottom"] <= 24 and inside_viewport(page, saved)
     expect(page.locator("#reader-status")).to_contain_text("Saved. Annotation added")
 
@@ -238,11 +246,16 @@ def test_the_dialog_covers_no_selected_word_and_fits_the_screen(live_server, pag
     log_in(page, live_server, "demo-annotator", reader_path(demo, source))
     page.evaluate("window.scrollTo(0, 900)")
     dialog, selected = open_dialog_on_sentence(page, which, 60)
-    # The selection may have been scrolled up to make room: measure it where it is now.
-    words = page.evaluate(SELECTION_RECT)
+    opened_at = page.evaluate("scrollY")
     for mode in ("New claim stated by this passage", "Link to an existing claim"):
         dialog.get_by_label(mode).check()
         box = dialog.evaluate(RECT)
+        moved = page.evaluate("scrollY") - opened_at  # a dialog that grew may scroll the words up further
+        words = {
+            **selected["rect"],
+            "top": selected["rect"]["top"] - moved,
+            "bottom": selected["rect"]["bottom"] - moved,
+        }
         assert not intersects(box, words), (mode, box, words)
         assert inside_viewport(page, box), (mode, box)
         save = dialog.get_by_role("button", name="Save annotation")

@@ -9,7 +9,6 @@ import { docRoot, docWrap } from "./offsets.js";
 
 const MARGIN = 12; // between the dialog and the window's edges
 const GAP = 10; // between the dialog and the words it annotates
-const ROOM = 260; // a dialog with less height than this beside the words scrolls the words up first
 
 let focusBack = null; // where focus returns when the dialog closes
 let savedRange = null; // the selection being annotated, restored when the dialog is cancelled
@@ -67,7 +66,7 @@ const clamp = (value, low, high) => Math.max(low, Math.min(value, high));
  * Place the (modal, fixed) dialog where it covers none of `rect`, the words being annotated: beside them
  * when the window is wide enough, else below or above them, whichever has more room, its height capped
  * to that room (its buttons stay in sight: reader.css keeps them at the bottom of what shows). When
- * neither has room enough, the window first scrolls the words up to make some.
+ * neither has room for all of it, the window first scrolls the words up to make room below them.
  */
 function placeDialog(dialog, rect) {
   if (!rect) {
@@ -91,9 +90,11 @@ function placeDialog(dialog, rect) {
   } else {
     const room = (r) => ({ below: vh - MARGIN - (r.bottom + GAP), above: r.top - GAP - MARGIN });
     let space = room(rect);
-    if (Math.max(space.below, space.above) < Math.min(wanted, ROOM)) {
+    if (Math.max(space.below, space.above) < wanted) {
+      // Scroll the words up until the dialog fits below them (or they reach the top): a phone's dialog
+      // then has all the room there is, and the words stay in sight above it.
       const before = window.scrollY;
-      window.scrollBy(0, rect.top - MARGIN - Math.max(0, vh - 2 * MARGIN - wanted - rect.height - GAP));
+      window.scrollBy(0, Math.min(rect.top - MARGIN, wanted - space.below));
       const moved = window.scrollY - before;
       rect = new DOMRect(rect.left, rect.top - moved, rect.width, rect.height);
       space = room(rect);
@@ -148,6 +149,9 @@ export function openAnnotateDialog(info) {
   showModePanels(form);
   showDialogAt(dialog, info.rect, form.querySelector("#annotate-claim-text"));
 }
+
+/** Where on screen the words being annotated begin (their top), while the dialog is open. */
+export const annotatedTop = () => (savedRange ? savedRange.getBoundingClientRect().top : null);
 
 /** Focusing the dialog's fields moved the document selection into them; put the passage back. */
 export function restoreSelection() {
