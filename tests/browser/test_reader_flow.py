@@ -365,3 +365,15 @@ def test_the_floating_button_covers_neither_the_words_nor_the_filter_button(live
         words = page.evaluate(SELECTION_RECT)
         assert not intersects(box, words)
         page.keyboard.press("End")
+
+
+def test_axe_finds_no_serious_violation_in_the_annotate_dialog(live_server, csp_free_page, demo):
+    page = csp_free_page
+    log_in(page, live_server, "demo-annotator", reader_path(demo, longest_source(demo)))
+    dialog, _ = open_dialog_on_sentence(page)
+    dialog.get_by_label("it supports (pro) a claim of the map").check()
+    assert serious_axe_violations(page) == []
+    dialog.get_by_label("Link to an existing claim").check()
+    dialog.get_by_label("Find a claim").fill("council")
+    violations = serious_axe_violations(page)
+    assert violations == [], json.dumps(violations, indent=1)

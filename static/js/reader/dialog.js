@@ -198,5 +198,6 @@ document.addEventListener("keydown", (event) => {
   const target = shown.find((radio) => radio.checked) || shown[0];
   if (!target) return;
   target.checked = true;
-  target.focus();
+  target.focus({ preventScroll: true });
+  target.closest(".claim-choice").scrollIntoView({ block: "nearest" });
 });
