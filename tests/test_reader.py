@@ -571,3 +571,13 @@ def test_a_passage_stating_the_same_claim_again_is_warned_about(client, annotato
     # Other words of the passage's text, or the same claim on other words, are no duplicates.
     other = {**selection(source.text, "Critics"), "mode": "new", "claim_text": "Critics doubt something else."}
     assert "Annotation added" in client.post(annotate_url(private_map, source), other, **HTMX).content.decode()
+
+
+def test_without_javascript_both_pickers_list_whole_claims(client, annotator, private_map, source):
+    long_text = "A claim long enough to have been cut off in a one-line list before: " + "and so on, " * 20 + "end."
+    claim = make_claim(private_map, long_text)
+    client.force_login(annotator)
+    html = client.get(annotate_url(private_map, source)).content.decode()
+    for name in ("claim", "target"):
+        assert f'<input type="radio" name="{name}" value="{claim.pk}"> {long_text}</label>' in html
+    assert '<input type="radio" name="place" value="" checked> not placed yet' in html

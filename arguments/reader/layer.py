@@ -118,7 +118,6 @@ CONTROLLED_PARTS = {"list_parts": "list_html", "orphan_parts": "orphans_html"}
 HTML_PARTS = (
     "doc_html",
     "claim_choices",
-    "target_choices",
     "filter_claims",
     "filter_annotators",
     "other_sources",
@@ -179,7 +178,6 @@ def build_layer(access: MapAccess, source: Source, filters: ReaderFilters, query
         "total": str(total),
         "claim_count": f"{len(claims)} claim{'' if len(claims) == 1 else 's'}",
         "claim_choices": claim_choices(claims, "claim", esc=esc),
-        "target_choices": claim_choices(claims, "target", esc=esc),
         "filter_claims": "".join(
             f'<option value="{pk}"{" selected" if filters.claim == str(pk) else ""}>{esc[clip(text, 70)]}</option>'
             for pk, text in sorted(linked.items())

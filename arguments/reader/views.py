@@ -106,11 +106,12 @@ def _reader_context(request, reader: Reader, *, form: AnnotateForm | None = None
         "reader_url": reverse("arguments:source", args=[access.map.slug, source.slug]),
         "annotate_url": reverse("arguments:annotate", args=[access.map.slug, source.slug]),
     }
-    if form is not None and form.is_bound:
-        # A form sent back with its errors keeps the claims that were picked, so it lists claims itself.
+    if (form is not None and form.is_bound) or extra.get("quote_editable"):
+        # A form sent back with its errors keeps the claims that were picked, so it lists claims itself;
+        # so does the page without JavaScript, whose second picker reader/dialog.js otherwise copies.
         claims = list(Claim.objects.filter(map=access.map).order_by("kind", "id").values_list("id", "text", "kind"))
         context["bound_choices"] = {
-            name: mark_safe(claim_choices(claims, name, checked=form.data.get(name)))  # escaped in claim_choices
+            name: mark_safe(claim_choices(claims, name, checked=form.data.get(name) if form else None))  # escaped there
             for name in ("claim", "target")
         }
     context.update(extra)

@@ -22,7 +22,24 @@ export function showModePanels(form) {
   const place = form.querySelector('input[name="place"]:checked')?.value ?? "";
   const picker = form.querySelector("#annotate-target-picker");
   if (picker) picker.hidden = !place;
+  if (place) fillTargets(form);
   keepInView(form.closest("dialog"));
+}
+
+/** The page carries the map's claims once (the existing-claim picker); the new claim's picker copies them. */
+function fillTargets(form) {
+  const targets = form.querySelector("#annotate-target-list");
+  const claims = form.querySelector("#annotate-claim-list");
+  if (!targets || !claims || targets.querySelector(".claim-choice")) return;
+  for (const choice of claims.querySelectorAll(".claim-choice")) {
+    const copy = choice.cloneNode(true);
+    const radio = copy.querySelector("input");
+    radio.name = "target";
+    radio.checked = false;
+    copy.hidden = false;
+    targets.append(copy);
+  }
+  filterPicker(form.querySelector("#annotate-target-search"));
 }
 
 /** A dialog that grew or shrank (another mode, error messages) is placed again, still clear of the words. */
