@@ -291,9 +291,15 @@ def test_a_new_claim_is_placed_under_a_claim_of_the_map(live_server, page, demo,
     expect(dialog.get_by_label("not placed yet")).to_be_checked()
     expect(dialog.get_by_label("Find the claim it bears on")).to_be_hidden()
     dialog.get_by_label("Claim (stated by the passage)").fill("A placed claim from the reader")
-    dialog.get_by_label(label).check()  # from the keyboard, as below
+    # From the keyboard: the arrows move along "not placed yet", "supports", "opposes"; Tab reaches the search.
+    dialog.get_by_label("not placed yet").focus()
+    for _ in range(1 if place == "supports" else 2):
+        page.keyboard.press("ArrowDown")
+    expect(dialog.get_by_label(label)).to_be_checked()
+    page.keyboard.press("Tab")
     search = dialog.get_by_label("Find the claim it bears on")
-    search.fill(" ".join(target.text.split()[:5]))
+    expect(search).to_be_focused()
+    page.keyboard.type(" ".join(target.text.split()[:5]))
     search.press("ArrowDown")
     picked = dialog.get_by_role("radiogroup", name="The claim it bears on").get_by_role("radio", name=target.text)
     expect(picked).to_be_focused()
@@ -322,16 +328,19 @@ def test_a_passage_that_already_states_the_same_claim_gets_a_warning(live_server
     assert Claim.objects.filter(map=demo, text="Coalitions  act fast.").count() == 1
 
     # The same words again, differently spaced and cased: a warning, nothing written.
-    page.evaluate("window.scrollTo(0, 0)")
-    dialog, again = open_dialog_on_sentence(page)
-    page.evaluate(
-        """([start, end]) => {
-          document.getElementById('annotate-start16').value = String(start);
-          document.getElementById('annotate-end16').value = String(end);
-        }""",
-        [selected["start16"], selected["end16"]],
+    evidence = Evidence.objects.get(claim__text="Coalitions  act fast.")
+    page.locator(f'#reader-doc mark.hl[data-passages="{evidence.passage_id}"]').evaluate(
+        """(mark) => {
+          document.getElementById('reader-doc').focus({preventScroll: true});
+          const range = document.createRange();
+          range.selectNodeContents(mark);
+          getSelection().removeAllRanges();
+          getSelection().addRange(range);
+        }"""
     )
-    page.evaluate("(exact) => { document.getElementById('annotate-exact').value = exact; }", selected["exact"])
+    page.keyboard.press("a")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_label("Selected passage")).to_have_value(selected["exact"])
     dialog.get_by_label("Claim (stated by the passage)").fill("coalitions act FAST.")
     dialog.get_by_role("button", name="Save annotation").click()
     alert = dialog.get_by_role("alert")
