@@ -18,7 +18,7 @@ from typing import NamedTuple
 from .offsets import Utf16Index
 
 PARAGRAPH_BREAK = re.compile(r"\n\n+")  # not \n{2,}: this spelling lets the regex engine skip ahead
-MAX_LABELS = 3  # spans named in a highlight's accessible label
+MAX_LABELS = 3  # spans named in a highlight's accessible description
 
 
 class Span(NamedTuple):  # a tuple, not a dataclass: a cold reader page makes one per passage, five times faster
@@ -97,7 +97,8 @@ def render_reader(text: str, spans: list[Span], *, id_prefix: str = "passage-", 
     reads back exactly as the source does.
 
     Each highlighted piece is a <mark> listing every covering span in `data-passages`; with
-    `focusable`, it is also a keyboard stop (tabindex 0, role button) named after the spans' labels.
+    `focusable`, it is also a keyboard stop (tabindex 0, role button) whose name is its visible words
+    and whose description names the spans' labels (a name unlike the visible words fails WCAG 2.5.3).
 
     This runs once per passage on a cold reader page, so the loop does plain string work only: each
     span's anchor, id and label are prepared (and escaped) once; the covering spans, their classes
@@ -219,12 +220,12 @@ def render_reader(text: str, spans: list[Span], *, id_prefix: str = "passage-", 
                 (only,) = active.values()
                 opening = (
                     f'<mark class="hl depth-1 {classes}" data-passages="{only[1]}"'
-                    f' tabindex="0" role="button" aria-label="{only[4] or "highlighted passage"}">'
+                    f' tabindex="0" role="button" aria-description="{only[4] or "highlighted passage"}">'
                 )
             else:
                 passages = " ".join(ids.values())
                 opening = f'<mark class="hl depth-{min(covering, 3)} {classes}" data-passages="{passages}"'
-                opening += f' tabindex="0" role="button" aria-label="{_label(labelled)}">' if focusable else ">"
+                opening += f' tabindex="0" role="button" aria-description="{_label(labelled)}">' if focusable else ">"
         piece = text[left:right]
         if next_special < right:
             piece = piece.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

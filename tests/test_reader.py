@@ -328,7 +328,7 @@ def test_overlapping_passages_are_both_highlighted_and_listed(client, annotator,
     html = client.get(reader_url(private_map, source)).content.decode()
     assert highlighted(html) == {str(ev1.passage_id), str(ev2.passage_id)}
     assert f'data-passages="{ev1.passage_id} {ev2.passage_id}"' in html
-    assert 'aria-label="states: Coalitions act fast.; opposes: Coalitions are illegitimate."' in html
+    assert 'aria-description="states: Coalitions act fast.; opposes: Coalitions are illegitimate."' in html
     assert f'href="{reverse("arguments:claim", args=[private_map.slug, ev2.claim_id])}"' in html
 
 
@@ -481,3 +481,103 @@ def test_annotator_list_shows_author_stance_and_note(client, owner, annotator, p
     client.force_login(annotator)
     html = client.get(reader_url(private_map, source)).content.decode()
     assert "by zed" in html and '<p class="note">N</p>' in html and 'class="stance supports"' in html
+
+
+# ------------------------------------------------------------------ placing a new claim; duplicates
+
+
+@pytest.mark.parametrize("place", ["supports", "opposes"])
+def test_a_new_claim_is_placed_under_a_claim_of_the_map_in_one_change(client, annotator, private_map, source, place):
+    target = make_claim(private_map, "Coalitions are legitimate.")
+    client.force_login(annotator)
+    data = {**selection(source.text, "Critics"), "mode": "new", "claim_text": "Critics doubt it.", "place": place}
+    response = client.post(annotate_url(private_map, source), {**data, "target": target.pk}, **HTMX)
+    assert response.status_code == 200
+    claim = Claim.objects.get(text="Critics doubt it.")
+    relation = claim.outgoing.get()
+    assert (relation.to_claim_id, relation.kind, relation.map_id, relation.created_by) == (
+        target.pk,
+        place,
+        private_map.pk,
+        annotator,
+    )
+    assert Evidence.objects.get(claim=claim).stance == "states"
+    verbs = list(Event.objects.filter(map=private_map).order_by("id").values_list("verb", "object_type"))[-3:]
+    assert verbs == [(Verb.CREATED, "claim"), (Verb.LINKED, "relation"), (Verb.LINKED, "evidence")]
+    assert f"The claim {place} “Coalitions are legitimate.”" in response.content.decode()
+
+
+def test_not_placed_yet_makes_no_relation(client, annotator, private_map, source):
+    target = make_claim(private_map, "Coalitions are legitimate.")
+    client.force_login(annotator)
+    data = {**selection(source.text, "Critics"), "mode": "new", "claim_text": "Loose claim", "place": ""}
+    client.post(annotate_url(private_map, source), {**data, "target": target.pk}, **HTMX)
+    assert not Claim.objects.get(text="Loose claim").outgoing.exists()
+
+
+@pytest.mark.parametrize(
+    "target,message",
+    [(None, "Pick the claim the new claim supports or opposes"), ("elsewhere", "That claim is not in this map.")],
+)
+def test_a_placement_needs_a_claim_of_this_map(client, owner, annotator, private_map, source, target, message):
+    elsewhere = make_claim(make_map(owner, title="Elsewhere"), "Foreign claim")
+    client.force_login(annotator)
+    before = written()
+    data = {**selection(source.text, "Critics"), "mode": "new", "claim_text": "Placed", "place": "supports"}
+    if target:
+        data["target"] = elsewhere.pk
+    response = client.post(annotate_url(private_map, source), data, **HTMX)
+    assert message in response.content.decode()
+    assert written() == before
+
+
+def test_claim_relation_and_evidence_are_written_together_or_not_at_all(
+    client, annotator, private_map, source, monkeypatch
+):
+    target = make_claim(private_map, "Coalitions are legitimate.")
+
+    def refuse(**kwargs):
+        raise ValidationError("Refused for the test.")
+
+    monkeypatch.setattr(services, "add_evidence", refuse)
+    client.force_login(annotator)
+    before = written()
+    data = {**selection(source.text, "Critics"), "mode": "new", "claim_text": "Half", "place": "opposes"}
+    response = client.post(annotate_url(private_map, source), {**data, "target": target.pk}, **HTMX)
+    html = response.content.decode()
+    assert "Refused for the test." in html
+    assert f'value="{target.pk}" checked' in html  # the form comes back with the claim still picked
+    assert written() == before
+
+
+def test_a_passage_stating_the_same_claim_again_is_warned_about(client, annotator, private_map, source):
+    client.force_login(annotator)
+    data = {**selection(source.text, "Critics"), "mode": "new", "claim_text": "Critics  doubt it."}
+    client.post(annotate_url(private_map, source), data, **HTMX)
+    before = written()
+
+    again = {**data, "claim_text": "critics doubt IT."}
+    response = client.post(annotate_url(private_map, source), again, **HTMX)
+    html = response.content.decode()
+    assert "This passage already states “Critics  doubt it.”" in html
+    assert 'name="duplicate_ok"' in html
+    assert response["HX-Retarget"] == "#annotate-form"
+    assert written() == before
+
+    response = client.post(annotate_url(private_map, source), {**again, "duplicate_ok": "on"}, **HTMX)
+    assert "Annotation added" in response.content.decode()
+    assert Claim.objects.count() == before[0] + 1  # the reader chose to add it
+
+    # Other words of the passage's text, or the same claim on other words, are no duplicates.
+    other = {**selection(source.text, "Critics"), "mode": "new", "claim_text": "Critics doubt something else."}
+    assert "Annotation added" in client.post(annotate_url(private_map, source), other, **HTMX).content.decode()
+
+
+def test_without_javascript_both_pickers_list_whole_claims(client, annotator, private_map, source):
+    long_text = "A claim long enough to have been cut off in a one-line list before: " + "and so on, " * 20 + "end."
+    claim = make_claim(private_map, long_text)
+    client.force_login(annotator)
+    html = client.get(annotate_url(private_map, source)).content.decode()
+    for name in ("claim", "target"):
+        assert f'<input type="radio" name="{name}" value="{claim.pk}"> {long_text}</label>' in html
+    assert '<input type="radio" name="place" value="" checked> not placed yet' in html

@@ -63,7 +63,7 @@ def test_reader_highlights_overlap_and_are_focusable_buttons_named_by_their_clai
     spans = [Span(1, 0, 10, "stance-states", 'states: <A> & "B"'), Span(2, 6, 16, "stance-opposes", "opposes: C")]
     html = render_reader(text, spans)
     assert 'data-passages="1 2"' in html
-    assert 'tabindex="0" role="button" aria-label="states: &lt;A&gt; &amp; &quot;B&quot;; opposes: C"' in html
+    assert 'tabindex="0" role="button" aria-description="states: &lt;A&gt; &amp; &quot;B&quot;; opposes: C"' in html
     assert '<a class="anchor" id="passage-1"></a><mark' in html
     assert html.count("<mark") == 3
 

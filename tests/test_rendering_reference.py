@@ -80,7 +80,7 @@ def reference_render(text: str, spans: list[Span], id_prefix: str = "passage-", 
                 label = "; ".join(labels[:MAX_LABELS]) or "highlighted passage"
                 if len(labels) > MAX_LABELS:
                     label += f"; and {len(labels) - MAX_LABELS} more"
-                tag += f' tabindex="0" role="button" aria-label="{label}"'
+                tag += f' tabindex="0" role="button" aria-description="{label}"'
             out.append(f"{tag}>{html}</mark>")
         else:
             out.append(html)

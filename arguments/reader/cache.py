@@ -29,7 +29,7 @@ from sources.models import Source
 from .layer import ReaderFilters, build_shared_layer, control_scope, for_viewer
 
 # Bump when the layer's HTML or the page around it changes shape, so that old entries and ETags lapse.
-LAYOUT_VERSION = "7"
+LAYOUT_VERSION = "8"
 # An entry is never stale; the timeout only lets revisions nobody reads any more go (a rebuild is cheap).
 LAYER_SECONDS = 60 * 60
 

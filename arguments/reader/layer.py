@@ -117,7 +117,7 @@ CONTROLLED_PARTS = {"list_parts": "list_html", "orphan_parts": "orphans_html"}
 # The parts of a viewer's layer that are HTML (the others are counts and words).
 HTML_PARTS = (
     "doc_html",
-    "claim_options",
+    "claim_choices",
     "filter_claims",
     "filter_annotators",
     "other_sources",
@@ -177,10 +177,7 @@ def build_layer(access: MapAccess, source: Source, filters: ReaderFilters, query
         "shown": str(len(placed)),
         "total": str(total),
         "claim_count": f"{len(claims)} claim{'' if len(claims) == 1 else 's'}",
-        "claim_options": "".join(
-            f'<option value="{pk}">{"Thesis: " if kind == ClaimKind.THESIS else ""}{esc[clip(text, 160)]}</option>'
-            for pk, text, kind in claims
-        ),
+        "claim_choices": claim_choices(claims, "claim", esc=esc),
         "filter_claims": "".join(
             f'<option value="{pk}"{" selected" if filters.claim == str(pk) else ""}>{esc[clip(text, 70)]}</option>'
             for pk, text in sorted(linked.items())
@@ -191,6 +188,18 @@ def build_layer(access: MapAccess, source: Source, filters: ReaderFilters, query
         ),
         "other_sources": other_sources or '<li class="muted">None</li>',
     }
+
+
+def claim_choices(claims, name: str, *, checked: str | None = None, esc: _Escaped | None = None) -> str:
+    """The map's claims as radio buttons named `name`, each with its whole text (the annotate dialog's
+    pickers, which wrap long claims and filter them as the reader types: reader/dialog.js)."""
+    esc = esc if esc is not None else _Escaped()
+    return "".join(
+        f'<label class="claim-choice"><input type="radio" name="{name}" value="{pk}"'
+        f"{' checked' if checked == str(pk) else ''}> "
+        f"{'<strong>Thesis:</strong> ' if kind == ClaimKind.THESIS else ''}{esc[text]}</label>"
+        for pk, text, kind in claims
+    )
 
 
 @contextmanager

@@ -28,12 +28,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from arguments import services
 from arguments.access import MapAccess, Need, get_map_for
 from arguments.models import ArgumentMap, Claim, ClaimKind, Evidence, Stance
-from sources.models import Source
+from sources.models import Passage, Source
 from sources.selection import resolve_selection
 
 from . import cache as reader_cache
-from .forms import AnnotateForm, EvidenceEditForm, data_was_quoted
-from .layer import HTML_PARTS, ReaderFilters
+from .forms import AnnotateForm, EvidenceEditForm, data_was_quoted, same_claim_text
+from .layer import HTML_PARTS, ReaderFilters, claim_choices
 from .match import mark_match, match_span
 
 FILTER_KEYS = ("claim", "stance", "annotator")
@@ -100,13 +100,20 @@ def _reader_context(request, reader: Reader, *, form: AnnotateForm | None = None
         "filtering": any(filters.values()),
         "stances": Stance.choices,
         "query": query,
-        "form": form if form is not None else AnnotateForm(initial={"mode": "new", "stance": Stance.SUPPORTS}),
+        "form": form
+        if form is not None
+        else AnnotateForm(initial={"mode": "new", "stance": Stance.SUPPORTS, "place": ""}),
         "reader_url": reverse("arguments:source", args=[access.map.slug, source.slug]),
         "annotate_url": reverse("arguments:annotate", args=[access.map.slug, source.slug]),
     }
-    if form is not None and form.is_bound:
-        # A form sent back with its errors keeps the claim that was picked, so it lists claims itself.
-        context["claims"] = list(Claim.objects.filter(map=access.map).only("id", "text", "kind").order_by("kind", "id"))
+    if (form is not None and form.is_bound) or extra.get("quote_editable"):
+        # A form sent back with its errors keeps the claims that were picked, so it lists claims itself;
+        # so does the page without JavaScript, whose second picker reader/dialog.js otherwise copies.
+        claims = list(Claim.objects.filter(map=access.map).order_by("kind", "id").values_list("id", "text", "kind"))
+        context["bound_choices"] = {
+            name: mark_safe(claim_choices(claims, name, checked=form.data.get(name) if form else None))  # escaped there
+            for name in ("claim", "target")
+        }
     context.update(extra)
     return context
 
@@ -176,7 +183,7 @@ def annotate(request, slug: str, source_slug: str):
     if request.method == "GET":
         return _page(request, reader, annotate_open=True, quote_editable=True)
 
-    claims = {c.pk: c for c in Claim.objects.filter(map=reader.map).only("id", "text", "map_id")}
+    claims = {c.pk: c for c in Claim.objects.filter(map=reader.map).only("id", "text", "map_id", "kind")}
     form = AnnotateForm(request.POST, claims=claims)
     evidence = None
     if form.is_valid():
@@ -201,9 +208,13 @@ def annotate(request, slug: str, source_slug: str):
         message = f"“{quote}” already {evidence.stance} that claim; nothing new was added."
     else:
         message = f"Annotation added: “{quote}” {evidence.stance} the claim."
+        relation = getattr(evidence, "placed_by", None)
+        if relation is not None:
+            message += f" The claim {relation.kind} “{Truncator(relation.to_claim.text).chars(60)}”."
     if request.htmx:
         response = _body(request, reader, reader_message=message, fresh_passage=evidence.passage_id)
-        response["HX-Trigger"] = json.dumps({"warrant:annotated": {"passage": evidence.passage_id}})
+        added = not evidence.already_linked
+        response["HX-Trigger"] = json.dumps({"warrant:annotated": {"passage": evidence.passage_id, "added": added}})
         return response
     messages.success(request, message)
     return _back(reader, request, evidence.passage_id)
@@ -212,16 +223,36 @@ def annotate(request, slug: str, source_slug: str):
 def _write_annotation(reader: Reader, actor, form: AnnotateForm, start: int, end: int) -> Evidence | None:
     """Claim and evidence together or not at all; form errors for anything refused."""
     data = form.cleaned_data
+    new = data["mode"] == AnnotateForm.MODE_NEW
+    if new and not data["duplicate_ok"]:
+        form.duplicate_of = _stated_already(reader, start, end, data["claim_text"])
+        if form.duplicate_of is not None:
+            form.add_error(
+                "claim_text",
+                f"This passage already states “{Truncator(form.duplicate_of.text).chars(120)}”. "
+                "Tick “Add it anyway” and save again to add a second claim with the same words, "
+                "or cancel and keep the one there is.",
+            )
+            return None
+    relation = None
     try:
         with transaction.atomic():
-            if data["mode"] == AnnotateForm.MODE_NEW:
+            if new:
                 claim = services.create_claim(
                     argument_map=reader.map, actor=actor, text=data["claim_text"], kind=ClaimKind.CLAIM
                 )
                 stance = Stance.STATES
+                if data["place"]:
+                    relation = services.create_relation(
+                        argument_map=reader.map,
+                        actor=actor,
+                        from_claim=claim,
+                        to_claim=form.claims[data["target"]],
+                        kind=data["place"],
+                    )
             else:
                 claim, stance = form.claims[data["claim"]], data["stance"]
-            return services.add_evidence(
+            evidence = services.add_evidence(
                 argument_map=reader.map,
                 actor=actor,
                 source=reader.source,
@@ -231,10 +262,20 @@ def _write_annotation(reader: Reader, actor, form: AnnotateForm, start: int, end
                 stance=stance,
                 note=data["note"].strip(),
             )
+            evidence.placed_by = relation
+            return evidence
     except ValidationError as error:
         field = "claim_text" if data["mode"] == AnnotateForm.MODE_NEW else None
         form.add_error(field, "; ".join(error.messages))
     return None
+
+
+def _stated_already(reader: Reader, start: int, end: int, text: str) -> Claim | None:
+    """A claim with the same words (see same_claim_text) that the passage over [start, end) already states."""
+    wanted = same_claim_text(text)
+    passages = Passage.objects.placed().filter(source=reader.source, start=start, end=end)
+    stated = Evidence.objects.filter(map=reader.map, passage__in=passages, stance=Stance.STATES).select_related("claim")
+    return next((ev.claim for ev in stated if same_claim_text(ev.claim.text) == wanted), None)
 
 
 def _changeable(request, slug: str, source_slug: str, evidence_id: int) -> tuple[Reader, Evidence]:

@@ -4,6 +4,9 @@
  * and press C for caret mode (reader/caret.js), then A or Enter opens the dialog (reader/dialog.js).
  * Offsets of a selection in UTF-16 units: reader/offsets.js. Re-attaching orphans: reader/reattach.js.
  *
+ * After a save the page stays where it was: the new highlight gets a "Saved" badge (and a polite
+ * status for screen readers), and the next caret starts right after it.
+ *
  * Highlights: clicking one, or Enter/Space on it, marks and reveals its annotations in the side panel;
  * a piece covered by several passages marks all of them.
  *
@@ -12,8 +15,17 @@
  * which waits while words are selected, caret mode is on or a dialog is open: regions.js).
  */
 import { annotatable, currentSelection, docWrap, placeAt } from "./reader/offsets.js";
-import { caretOn, drawCaret, enterCaretMode, leaveCaretMode, moveCaret, movesCaret } from "./reader/caret.js";
 import {
+  caretAfter,
+  caretOn,
+  drawCaret,
+  enterCaretMode,
+  leaveCaretMode,
+  moveCaret,
+  movesCaret,
+} from "./reader/caret.js";
+import {
+  annotatedTop,
   annotateForm,
   filterClaims,
   isReaderDialog,
@@ -28,7 +40,11 @@ import { keepReattaching, openReattachDialog, reattaching, startReattach, stopRe
 let pendingSelection = null; // what the floating button will annotate
 let activePassages = []; // the passages whose annotations are shown, kept across refreshes
 let freshPassage = null; // the passage just annotated, shown once the new body is in
+let freshAdded = true; // whether that annotation is new (else it was there already)
+let savedPassage = null; // the passage the "Saved" badge stands beside
 let bodySwapping = false;
+let kept = null; // {scrollY, caret}: where the reader was when a change was posted, restored after the swap
+let savedTimer = 0;
 
 const floatButton = () => document.getElementById("annotate-float");
 
@@ -49,7 +65,11 @@ function updateFloat() {
     return;
   }
   button.textContent = reattaching() ? "Re-attach here" : "Annotate";
-  const x = Math.min(info.rect.right + 6, document.documentElement.clientWidth - 130);
+  // Below the words' end and inside the text's column, so it covers neither the words nor the panel beside.
+  const column = docWrap().getBoundingClientRect();
+  const right = Math.min(column.right, document.documentElement.clientWidth - 8);
+  button.hidden = false;
+  const x = Math.max(column.left, Math.min(info.rect.right + 6, right - button.offsetWidth));
   placeAt(button, x, info.rect.bottom + 6);
 }
 
@@ -67,9 +87,62 @@ function activatePassages(ids, { moveFocus }) {
   );
   items.forEach((li) => li.classList.add("is-active"));
   if (!items.length || moveFocus === null) return;
+  if (moveFocus === "panel") {
+    showInPanel(items[0]);
+    return;
+  }
   items.at(-1).scrollIntoView({ block: "nearest" });
   items[0].scrollIntoView({ block: "nearest" });
   if (moveFocus) items[0].focus({ preventScroll: true });
+}
+
+/** Scroll the annotation panel, when it scrolls on its own (wide screens), to `item`; never the window. */
+function showInPanel(item) {
+  const panel = item.closest(".reader-annotations");
+  if (!panel || panel.scrollHeight <= panel.clientHeight) return;
+  const box = panel.getBoundingClientRect();
+  const at = item.getBoundingClientRect();
+  if (at.top < box.top || at.bottom > box.bottom) panel.scrollTop += at.top - box.top - 8;
+}
+
+/** The "Saved" badge just below the end of the passage's highlight, and the same news for screen readers. */
+function saySaved(passage) {
+  const status = document.getElementById("reader-status");
+  const message = document.querySelector("#reader-body .reader-message")?.textContent.trim() || "";
+  if (status) {
+    status.textContent = "";
+    setTimeout(() => {
+      status.textContent = freshAdded ? `Saved. ${message}` : message;
+    }, 50);
+  }
+  const badge = document.getElementById("saved-badge");
+  if (badge) badge.textContent = freshAdded ? "Saved" : "Already there";
+  savedPassage = passage;
+  const last = placeSavedBadge();
+  if (last) caretAfter(last);
+  clearTimeout(savedTimer);
+  savedTimer = setTimeout(() => {
+    savedPassage = null;
+    if (badge) badge.hidden = true;
+  }, 8000);
+}
+
+/** Put the badge below the end of the saved passage's highlight (again, after a live refresh moved it). */
+function placeSavedBadge() {
+  const badge = document.getElementById("saved-badge");
+  const marks = savedPassage ? document.querySelectorAll(`#reader-doc mark.hl[data-passages~="${savedPassage}"]`) : [];
+  if (!badge || !marks.length) {
+    if (badge) badge.hidden = true;
+    return null;
+  }
+  const last = marks[marks.length - 1];
+  const rects = last.getClientRects();
+  const end = rects[rects.length - 1] || last.getBoundingClientRect();
+  const column = docWrap().getBoundingClientRect();
+  badge.hidden = false;
+  const x = Math.max(column.left, Math.min(end.right - badge.offsetWidth, column.right - badge.offsetWidth));
+  placeAt(badge, x, end.bottom + 4);
+  return last;
 }
 
 const activateMark = (mark, moveFocus) => activatePassages(mark.dataset.passages.split(" "), { moveFocus });
@@ -227,6 +300,7 @@ document.addEventListener(
 
 document.addEventListener("warrant:annotated", (event) => {
   freshPassage = event.detail?.passage ? String(event.detail.passage) : null;
+  freshAdded = event.detail?.added !== false;
 });
 
 document.addEventListener("htmx:beforeSwap", (event) => {
@@ -234,6 +308,7 @@ document.addEventListener("htmx:beforeSwap", (event) => {
   const { target, requestConfig } = event.detail;
   if (target?.id !== "reader-body" || requestConfig?.verb === "get") return;
   bodySwapping = true;
+  kept = { scrollY: window.scrollY, caret: caretOn(), wordsTop: annotatedTop() };
   const dialog = document.getElementById("annotate-dialog");
   if (dialog?.open) dialog.close();
   const button = floatButton();
@@ -253,11 +328,25 @@ document.addEventListener("htmx:afterSettle", () => {
     bodySwapping = false;
     leaveCaretMode();
     docWrap()?.focus({ preventScroll: true });
-    if (freshPassage) activatePassages([freshPassage], { moveFocus: false });
+    // The new body is as tall as the old one and more: the reader stays exactly where they were.
+    if (kept) window.scrollTo(window.scrollX, kept.scrollY);
+    const fresh = freshPassage && document.querySelector(`#reader-doc mark.hl[data-passages~="${freshPassage}"]`);
+    if (fresh && kept?.wordsTop != null) {
+      // Should anything above have changed height meanwhile, the words still stay where they were on screen.
+      const moved = fresh.getBoundingClientRect().top - kept.wordsTop;
+      if (Math.abs(moved) > 2) window.scrollBy(0, moved);
+    }
+    if (freshPassage) {
+      activatePassages([freshPassage], { moveFocus: "panel" });
+      saySaved(freshPassage);
+      if (kept?.caret) enterCaretMode();
+    }
     freshPassage = null;
+    kept = null;
   } else {
     // A live refresh morphed the body: what this page marked, it marks again (without scrolling).
     activatePassages(activePassages, { moveFocus: null });
+    if (savedPassage) placeSavedBadge();
   }
   keepReattaching();
 });
@@ -265,6 +354,7 @@ document.addEventListener("htmx:afterSettle", () => {
 window.addEventListener("hashchange", activateFromHash);
 window.addEventListener("resize", () => {
   if (caretOn()) drawCaret();
+  if (savedPassage) placeSavedBadge();
 });
 
 const form = annotateForm();

@@ -168,11 +168,8 @@ def test_annotator_annotates_with_the_mouse_and_with_the_keyboard(live_server, p
     expect(page.locator("#fake-caret")).to_be_visible()
     start16 = u16(TEXT[: TEXT.index(KEYBOARD_SENTENCE)])
     end16 = start16 + u16(KEYBOARD_SENTENCE)
-    first_visible = page.evaluate(
-        "Number([...document.querySelectorAll('#reader-doc p')]"
-        ".find((p) => p.getBoundingClientRect().top >= 0).dataset.o16)"
-    )
-    assert page.evaluate(FOCUS_OFFSET) == first_visible  # the caret starts at the first paragraph in view
+    # The caret starts where the save left it: right after the new highlight.
+    assert page.evaluate(FOCUS_OFFSET) == u16(TEXT[: TEXT.index(MOUSE_SENTENCE) + len(MOUSE_SENTENCE)])
     press_while(page, "Control+ArrowRight", lambda at: start16 - at > 12)
     press_while(page, "ArrowRight", lambda at: at < start16)
     press_while(page, "ArrowLeft", lambda at: at > start16)
@@ -185,10 +182,11 @@ def test_annotator_annotates_with_the_mouse_and_with_the_keyboard(live_server, p
     expect(dialog.get_by_label("Claim (stated by the passage)")).to_be_hidden()
     search = dialog.get_by_label("Find a claim")
     search.fill("route around")
-    expect(dialog.locator("#annotate-claim option:not([hidden])")).to_have_count(1)
+    expect(dialog.locator("#annotate-claim-list .claim-choice:not([hidden])")).to_have_count(1)
     search.press("ArrowDown")
-    expect(dialog.get_by_label("Existing claim", exact=True)).to_be_focused()
-    expect(dialog.get_by_label("Existing claim", exact=True)).to_have_value(str(claim.pk))
+    picked = dialog.get_by_role("radiogroup", name="Existing claim").get_by_role("radio", name=claim.text)
+    expect(picked).to_be_focused()
+    expect(picked).to_be_checked()
     dialog.get_by_label("opposes it").check()
     dialog.get_by_label("Note (optional)").fill("Calls it a threat, not a remedy.")
     dialog.get_by_role("button", name="Save annotation").click()
@@ -307,7 +305,7 @@ def test_overlapping_highlights_each_lead_to_their_claims(live_server, page, dem
 
     # From the keyboard: a highlight is a button named after its claims; Enter moves to its annotations.
     expect(both).to_have_attribute("role", "button")
-    expect(both).to_have_attribute("aria-label", re.compile("Claim A about bypassing.*Claim B about the Council"))
+    expect(both).to_have_attribute("aria-description", re.compile("Claim A about bypassing.*Claim B about the Council"))
     only_b.focus()
     page.keyboard.press("Enter")
     expect(item_b).to_be_focused()

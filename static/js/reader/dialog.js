@@ -7,65 +7,126 @@
  */
 import { docRoot, docWrap } from "./offsets.js";
 
-const WIDE = 900; // narrower screens show the dialog centred, as the browser places it
+const MARGIN = 12; // between the dialog and the window's edges
+const GAP = 10; // between the dialog and the words it annotates
 
 let focusBack = null; // where focus returns when the dialog closes
 let savedRange = null; // the selection being annotated, restored when the dialog is cancelled
+let placedFor = null; // {rect, scrollY}: the words the open dialog keeps clear of, where they were on screen
 
 export const annotateForm = () => document.getElementById("annotate-form");
 
 export function showModePanels(form) {
   const mode = form.querySelector('input[name="mode"]:checked')?.value ?? "new";
   for (const panel of form.querySelectorAll(".mode-panel")) panel.hidden = panel.dataset.mode !== mode;
+  const place = form.querySelector('input[name="place"]:checked')?.value ?? "";
+  const picker = form.querySelector("#annotate-target-picker");
+  if (picker) picker.hidden = !place;
+  if (place) fillTargets(form);
   keepInView(form.closest("dialog"));
 }
 
-/** A placed dialog that grew (another mode, error messages) moves up to stay on screen. */
-export function keepInView(dialog) {
-  if (!dialog?.classList.contains("placed")) return;
-  const rect = dialog.getBoundingClientRect();
-  if (rect.bottom > window.innerHeight - 16) {
-    dialog.style.top = `${Math.max(16, window.innerHeight - rect.height - 16)}px`;
+/** The page carries the map's claims once (the existing-claim picker); the new claim's picker copies them. */
+function fillTargets(form) {
+  const targets = form.querySelector("#annotate-target-list");
+  const claims = form.querySelector("#annotate-claim-list");
+  if (!targets || !claims || targets.querySelector(".claim-choice")) return;
+  for (const choice of claims.querySelectorAll(".claim-choice")) {
+    const copy = choice.cloneNode(true);
+    const radio = copy.querySelector("input");
+    radio.name = "target";
+    radio.checked = false;
+    copy.hidden = false;
+    targets.append(copy);
   }
+  filterPicker(form.querySelector("#annotate-target-search"));
 }
 
-export function filterClaims(form) {
-  const search = form.querySelector("#annotate-claim-search");
-  const select = form.querySelector("#annotate-claim");
-  const count = form.querySelector("#annotate-claim-count");
-  if (!search || !select) return;
+/** A dialog that grew or shrank (another mode, error messages) is placed again, still clear of the words. */
+export function keepInView(dialog) {
+  if (!dialog?.open || !placedFor) return;
+  const { rect, scrollY } = placedFor;
+  const shift = scrollY - window.scrollY;
+  placeDialog(dialog, new DOMRect(rect.left, rect.top + shift, rect.width, rect.height));
+}
+
+/** Show the claims of a picker whose text holds every word typed in its search field. */
+export function filterPicker(search) {
+  const list = search && document.getElementById(search.dataset.pickerList);
+  if (!list) return;
+  const count = document.getElementById(search.getAttribute("aria-describedby"));
   const words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
   let shown = 0;
-  for (const option of select.options) {
-    const text = option.textContent.toLowerCase();
-    option.hidden = !words.every((word) => text.includes(word));
-    if (option.hidden && option.selected) option.selected = false;
-    if (!option.hidden) shown += 1;
+  for (const choice of list.querySelectorAll(".claim-choice")) {
+    choice.hidden = !words.every((word) => choice.textContent.toLowerCase().includes(word));
+    if (!choice.hidden) shown += 1;
   }
   if (count) count.textContent = `${shown} matching claim${shown === 1 ? "" : "s"}; Down arrow moves into the list.`;
 }
 
+export function filterClaims(form) {
+  form.querySelectorAll("input[data-picker-list]").forEach(filterPicker);
+}
+
 function clearErrors(form) {
-  form.querySelectorAll(".errorlist").forEach((list) => list.remove());
+  form.querySelectorAll(".errorlist, .duplicate-ok").forEach((el) => el.remove());
   for (const field of form.querySelectorAll("[aria-invalid]")) {
     field.removeAttribute("aria-invalid");
-    field.removeAttribute("aria-describedby");
+    if (field.getAttribute("aria-describedby")?.endsWith("-errors")) field.removeAttribute("aria-describedby");
   }
   form.querySelectorAll(".has-error").forEach((field) => field.classList.remove("has-error"));
 }
 
+const clamp = (value, low, high) => Math.max(low, Math.min(value, high));
+
+/**
+ * Place the (modal, fixed) dialog where it covers none of `rect`, the words being annotated: beside them
+ * when the window is wide enough, else below or above them, whichever has more room, its height capped
+ * to that room (its buttons stay in sight: reader.css keeps them at the bottom of what shows). When
+ * neither has room for all of it, the window first scrolls the words up to make room below them.
+ */
 function placeDialog(dialog, rect) {
-  dialog.classList.remove("placed");
-  dialog.style.left = "";
-  dialog.style.top = "";
-  if (!rect || window.innerWidth < WIDE) return;
+  if (!rect) {
+    dialog.classList.remove("placed");
+    placedFor = null;
+    return;
+  }
   dialog.classList.add("placed");
-  const width = dialog.offsetWidth;
-  const height = dialog.offsetHeight;
-  let left = rect.right + 24;
-  if (left + width > window.innerWidth - 16) left = Math.max(16, rect.left - width - 24);
-  if (left < 16 || left + width > window.innerWidth - 16) left = Math.max(16, (window.innerWidth - width) / 2);
-  const top = Math.min(Math.max(16, rect.top - 40), Math.max(16, window.innerHeight - height - 16));
+  dialog.style.maxHeight = "";
+  const vw = document.documentElement.clientWidth;
+  const vh = window.innerHeight;
+  const width = Math.min(dialog.offsetWidth, vw - 2 * MARGIN);
+  const wanted = Math.min(dialog.scrollHeight + 2, vh - 2 * MARGIN);
+  let left;
+  let top;
+  let maxHeight = vh - 2 * MARGIN;
+  if (rect.right + GAP + width <= vw - MARGIN) left = rect.right + GAP;
+  else if (rect.left - GAP - width >= MARGIN) left = rect.left - GAP - width;
+  if (left !== undefined) {
+    top = clamp(rect.top - 40, MARGIN, vh - wanted - MARGIN);
+  } else {
+    const room = (r) => ({ below: vh - MARGIN - (r.bottom + GAP), above: r.top - GAP - MARGIN });
+    let space = room(rect);
+    if (Math.max(space.below, space.above) < wanted) {
+      // Scroll the words up until the dialog fits below them (or they reach the top): a phone's dialog
+      // then has all the room there is, and the words stay in sight above it.
+      const before = window.scrollY;
+      window.scrollBy(0, Math.min(rect.top - MARGIN, wanted - space.below));
+      const moved = window.scrollY - before;
+      rect = new DOMRect(rect.left, rect.top - moved, rect.width, rect.height);
+      space = room(rect);
+    }
+    if (space.below >= wanted || space.below >= space.above) {
+      maxHeight = space.below;
+      top = rect.bottom + GAP;
+    } else {
+      maxHeight = space.above;
+      top = rect.top - GAP - Math.min(wanted, space.above);
+    }
+    left = clamp(rect.left, MARGIN, vw - width - MARGIN);
+  }
+  placedFor = { rect, scrollY: window.scrollY };
+  dialog.style.maxHeight = `${Math.max(maxHeight, 120)}px`;
   dialog.style.left = `${left}px`;
   dialog.style.top = `${top}px`;
 }
@@ -97,12 +158,17 @@ export function openAnnotateDialog(info) {
   form.querySelector("#annotate-claim-text").value = info.exact;
   form.querySelector("#annotate-note").value = "";
   form.querySelector('input[name="mode"][value="new"]').checked = true;
-  const search = form.querySelector("#annotate-claim-search");
-  if (search) search.value = "";
+  const notPlaced = form.querySelector('input[name="place"][value=""]');
+  if (notPlaced) notPlaced.checked = true;
+  for (const radio of form.querySelectorAll('.claim-choice input[type="radio"]')) radio.checked = false;
+  for (const search of form.querySelectorAll("input[data-picker-list]")) search.value = "";
   filterClaims(form);
   showModePanels(form);
   showDialogAt(dialog, info.rect, form.querySelector("#annotate-claim-text"));
 }
+
+/** Where on screen the words being annotated begin (their top), while the dialog is open. */
+export const annotatedTop = () => (savedRange ? savedRange.getBoundingClientRect().top : null);
 
 /** Focusing the dialog's fields moved the document selection into them; put the passage back. */
 export function restoreSelection() {
@@ -117,6 +183,7 @@ export function restoreSelection() {
 
 /** After the dialog closed (saved, cancelled or Escape): focus and selection go back to the text. */
 export function returnToText() {
+  placedFor = null;
   const target = focusBack?.isConnected ? focusBack : docWrap();
   focusBack = null;
   target?.focus({ preventScroll: true });
@@ -130,19 +197,24 @@ export const isReaderDialog = (element) => DIALOGS.has(element?.id);
 
 document.addEventListener("change", (event) => {
   const form = event.target.closest?.("#annotate-form");
-  if (form && event.target.name === "mode") showModePanels(form);
+  if (form && (event.target.name === "mode" || event.target.name === "place")) showModePanels(form);
 });
 
 document.addEventListener("input", (event) => {
-  if (event.target.id === "annotate-claim-search") filterClaims(event.target.form);
+  if (event.target.matches?.("#annotate-form input[data-picker-list]")) filterPicker(event.target);
 });
 
+// Down arrow or Enter in a picker's search field moves into its list, picking the first claim shown;
+// from there the arrows move between the claims shown (the browser skips hidden radio buttons).
 document.addEventListener("keydown", (event) => {
-  if (event.target.id !== "annotate-claim-search") return;
-  if (event.key !== "ArrowDown" && event.key !== "Enter") return;
+  const search = event.target.matches?.("#annotate-form input[data-picker-list]") ? event.target : null;
+  if (!search || (event.key !== "ArrowDown" && event.key !== "Enter")) return;
   event.preventDefault();
-  const select = event.target.form.querySelector("#annotate-claim");
-  const first = Array.from(select.options).find((option) => !option.hidden);
-  if (first && select.selectedIndex < 0) first.selected = true;
-  select.focus();
+  const list = document.getElementById(search.dataset.pickerList);
+  const shown = Array.from(list.querySelectorAll(".claim-choice:not([hidden]) input"));
+  const target = shown.find((radio) => radio.checked) || shown[0];
+  if (!target) return;
+  target.checked = true;
+  target.focus({ preventScroll: true });
+  target.closest(".claim-choice").scrollIntoView({ block: "nearest" });
 });
