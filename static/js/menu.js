@@ -1,7 +1,7 @@
 // The site header on a narrow screen: the main links and the account fold behind a Menu button.
-// Until this module runs the button is hidden and the links wrap below the brand, so nothing is lost
-// without scripts. The button says whether the menu is open (aria-expanded); Escape closes it and
-// gives the focus back to the button, and so does a click or focus anywhere outside the header.
+// Without scripts the menu is shown open (static/css/noscript.css). The button says whether the menu
+// is open (aria-expanded); Escape closes it and gives the focus back to the button; a click or focus
+// anywhere outside the header closes it too.
 const header = document.querySelector(".site-header");
 const button = header?.querySelector(".menu-toggle");
 const menu = header?.querySelector(".site-menu");
@@ -12,7 +12,6 @@ function setOpen(open, { focusButton = false } = {}) {
 }
 
 if (header && button && menu) {
-  header.classList.add("menu-ready");
   button.addEventListener("click", () => setOpen(button.getAttribute("aria-expanded") !== "true"));
   header.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true") {
