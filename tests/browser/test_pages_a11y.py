@@ -57,6 +57,16 @@ OVERFLOW = """() => {
   return `${scroll} px wide: ${out.slice(0, 4).join(', ')}`;
 }"""
 
+# On a phone the header is one row (brand and Menu button) and a map's tabs one row that scrolls.
+ONE_ROW = """() => {
+  const problems = [];
+  const header = document.querySelector('.site-header');
+  if (header && header.getBoundingClientRect().height > 64) problems.push('the header takes more than one row');
+  const tabs = [...document.querySelectorAll('.map-tabs a')].map((a) => Math.round(a.getBoundingClientRect().top));
+  if (new Set(tabs).size > 1) problems.push('the map tabs wrap onto more than one row');
+  return problems;
+}"""
+
 # Rewritten elsewhere as this test was written; their findings are reported, not yet enforced.
 BEING_REWRITTEN = {
     "arguments:map",
@@ -161,6 +171,8 @@ def crawl(browser, live_server, django_db_setup, django_db_blocker):
                         overflow = page.evaluate(OVERFLOW)
                         if overflow:
                             problems.append(f"{width} px: {overflow}")
+                        if width < 640:
+                            problems += [f"{width} px: {found}" for found in page.evaluate(ONE_ROW)]
                         page.add_script_tag(path=str(AXE))
                         problems += [f"{width} px: {found}" for found in page.evaluate(AXE_RUN, AXE_SKIP.get(name, []))]
                 findings[name] = [f"{path} as {who}: {problem}" for problem in problems]
