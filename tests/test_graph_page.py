@@ -150,8 +150,8 @@ def test_embedded_data_is_complete_and_correct(client, owner, private_map, priva
     for claim_id, node in nodes.items():
         assert node["evaluation"] in LABELS
         assert node["evaluation"] == assessments[int(claim_id)].label
-        assert node["strength"] == pytest.approx(assessments[int(claim_id)].strength, abs=1e-3)
-        assert 0 <= node["strength"] <= 1
+        assert node["percent"] == assessments[int(claim_id)].percent
+        assert 0 <= node["percent"] <= 100
     # Grounded semantics: the unopposed objection stands, so the thesis it opposes falls.
     assert nodes[con]["evaluation"] == "in" and nodes[thesis]["evaluation"] == "out"
 
@@ -228,7 +228,8 @@ def test_claim_summary_for_every_role(client, people, private_map, private_debat
     assert "Thesis" in fragment
     assessment = assess_map(private_map)[thesis.pk]
     assert f'class="eval-badge eval-{assessment.label}"' in fragment
-    assert f'value="{assessment.strength:.3f}"' in fragment and "<meter" in fragment
+    assert f'max="100" value="{assessment.percent}"' in fragment and "<meter" in fragment
+    assert f"{assessment.percent} of 100" in fragment and " of 1<" not in fragment
     assert escape(assessment.explanation) in fragment
     assert "<strong>1</strong> supporting claim" in fragment and "<strong>1</strong> objection" in fragment
     assert "<strong>1</strong> evidence passage" in fragment

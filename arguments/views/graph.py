@@ -63,7 +63,7 @@ def build_graph(argument_map: ArgumentMap) -> dict:
                 "kind": kind,
                 "evidence": evidence.get(claim_id, dict.fromkeys(Stance.values, 0)),
                 "evaluation": assessment.label,
-                "strength": round(assessment.strength, 3),
+                "percent": assessment.percent,  # strength on the 0-100 scale the page uses throughout
             }
         )
     edges = [
