@@ -472,8 +472,14 @@ function showClaim(cy, id) {
   if (view.thesis && rootOf(id) !== view.thesis) setThesis("");
   for (const up of ancestors(id)) view.expanded.add(up);
   render(cy);
-  const node = cy.getElementById(id);
-  reveal(cy, node, node);
+  centre(cy, cy.getElementById(id));
+}
+
+/** Put `node` in the middle of the canvas at a readable size. */
+function centre(cy, node) {
+  const zoom = Math.max(cy.zoom(), READABLE_ZOOM);
+  const { x, y } = node.position();
+  cy.viewport({ zoom, pan: { x: cy.width() / 2 - x * zoom, y: cy.height() / 2 - y * zoom } });
 }
 
 function setThesis(id) {
