@@ -82,7 +82,9 @@ def build_graph(argument_map: ArgumentMap) -> dict:
         "out": labels["out"],
         "undecided": labels["undecided"],
     }
-    return {"nodes": nodes, "edges": edges, "counts": counts}
+    # The verdicts' wording, so the page's script says them as the rest of the site does.
+    verdicts = {label: str(text) for label, text in LABEL_TEXT.items()}
+    return {"nodes": nodes, "edges": edges, "counts": counts, "verdicts": verdicts}
 
 
 def _prefix(name: str, slug: str) -> str:

@@ -672,6 +672,18 @@ function onKey(cy, event) {
     showSummary(next, { focus: false });
   }
   updateButtons(cy);
+  announce(view.selected);
+}
+
+/** Say where the keyboard is on the drawing: the claim, its verdict, and what hangs under it. */
+function announce(id) {
+  const region = document.getElementById("graph-announce");
+  const node = view.byId.get(id);
+  if (!region || !node) return;
+  const under = kidsOf(id).length;
+  const state = !under ? "nothing under it" : `${under} under it, ${view.expanded.has(id) ? "open" : "closed"}`;
+  const verdict = view.data.verdicts?.[node.evaluation] ?? node.evaluation;
+  region.textContent = `${node.kind === "thesis" ? "Thesis" : "Claim"}: ${node.label} (${verdict}; ${state}).`;
 }
 
 function setCentre(cy, id) {
@@ -750,6 +762,7 @@ function start() {
       const first = view.centre || view.thesis || view.roots[0];
       if (first) select(cy, first);
     }
+    announce(view.selected);
   });
 
   // Delegated from the document: the live refresh may replace the list's contents.

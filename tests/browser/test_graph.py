@@ -125,6 +125,9 @@ def test_a_claim_opens_and_closes_with_the_keyboard_and_the_buttons(graph_page, 
     page.keyboard.press("Enter")
     wait_for_graph(page, f"cy.$id('{next(iter(under))}').nonempty()")
     expect(page.get_by_role("button", name="Close this claim")).to_have_attribute("aria-expanded", "true")
+    # A screen reader hears where the keyboard is, in the site's own verdict words.
+    expect(page.locator("#graph-announce")).to_contain_text(f"{len(under)} under it, open")
+    expect(page.locator("#graph-announce")).to_contain_text(closed.text[:30])
     assert under <= {n["id"] for n in on_graph(page, ON_SCREEN)}
     page.keyboard.press("ArrowDown")  # into the claims under it
     assert on_graph(page, "cy.$(':selected').id()") in under
