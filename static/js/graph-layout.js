@@ -23,8 +23,11 @@ const size = (kind) => SIZES[kind] ?? SIZES.claim;
  * Split `boxes` ({w, h}) into rows: at most `perRow` a row, and no wider than `perRow` claim boxes
  * side by side unless a single box is wider still.
  */
-export function packRows(boxes, perRow) {
-  const limit = perRow * (SIZES.claim.w + GAP) - GAP;
+export function packRows(boxes, perRow, aspect = 0) {
+  // Rows of claims that have claims open under them may grow wider, up to the shape of the canvas
+  // (`aspect`, width over height), so a fully open map is a block rather than one tall column.
+  const area = aspect ? boxes.reduce((sum, box) => sum + (box.w + GAP) * (box.h + ROW_GAP), 0) : 0;
+  const limit = Math.max(perRow * (SIZES.claim.w + GAP) - GAP, Math.sqrt(area * aspect));
   const rows = [];
   let row = null;
   for (const box of boxes) {
@@ -42,9 +45,9 @@ export function packRows(boxes, perRow) {
 /**
  * Positions for the shown claims: a Map of id → {x, y} (box centres).
  * `roots` are the top-level ids in order; `childrenShown(id)` lists the shown children of `id`;
- * `kindOf(id)` is "thesis" or "claim".
+ * `kindOf(id)` is "thesis" or "claim"; `aspect` is the canvas's width over its height.
  */
-export function treeLayout({ roots, childrenShown, kindOf, perRow = MAX_PER_ROW }) {
+export function treeLayout({ roots, childrenShown, kindOf, perRow = MAX_PER_ROW, aspect = 0 }) {
   const boxes = new Map();
 
   // Sizes first, children before parents, without recursion (a deep chain must not overflow the stack).
@@ -63,7 +66,7 @@ export function treeLayout({ roots, childrenShown, kindOf, perRow = MAX_PER_ROW 
       boxes.set(id, { id, w: own.w, h: own.h, rows: [] });
       continue;
     }
-    const rows = packRows(kids, perRow);
+    const rows = packRows(kids, perRow, aspect);
     const w = Math.max(own.w, ...rows.map((row) => row.w));
     const h = own.h + RANK_GAP + rows.reduce((sum, row) => sum + row.h, 0) + ROW_GAP * (rows.length - 1);
     boxes.set(id, { id, w, h, rows });
@@ -88,6 +91,7 @@ export function treeLayout({ roots, childrenShown, kindOf, perRow = MAX_PER_ROW 
   for (const row of packRows(
     roots.map((id) => boxes.get(id)),
     perRow,
+    aspect,
   )) {
     let x = -row.w / 2;
     for (const box of row.items) {

@@ -145,6 +145,7 @@ function arrange() {
     childrenShown: (id) => (view.expanded.has(id) ? kidsOf(id) : []),
     kindOf: (id) => view.byId.get(id).kind,
     perRow: view.perRow,
+    aspect: container.clientWidth / Math.max(1, container.clientHeight),
   });
 }
 
