@@ -227,10 +227,13 @@ def test_a_thousand_claims_draw_in_good_time(live_server, page):
     page.get_by_role("button", name="Open every level").click()
     wait_for_graph(page, "cy.nodes().length === 1000", timeout=30_000)
     # Opened in full, the map is a block of about the canvas's shape, not a thin line.
-    spread = on_graph(page, """(() => {
+    spread = on_graph(
+        page,
+        """(() => {
         const xs = cy.nodes().map((n) => n.position("x")), ys = cy.nodes().map((n) => n.position("y"));
         return (Math.max(...xs) - Math.min(...xs)) / (Math.max(...ys) - Math.min(...ys));
-      })()""")
+      })()""",
+    )
     assert 0.4 < spread < 4
 
 
