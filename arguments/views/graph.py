@@ -55,17 +55,19 @@ def build_graph(argument_map: ArgumentMap) -> dict:
     nodes = []
     for claim_id, kind, text in claims:
         assessment = assessments[claim_id]
-        nodes.append(
-            {
-                "id": str(claim_id),
-                "label": clip_at_word(text, LABEL_CHARS),
-                "text": text,
-                "kind": kind,
-                "evidence": evidence.get(claim_id, dict.fromkeys(Stance.values, 0)),
-                "evaluation": assessment.label,
-                "percent": assessment.percent,  # strength on the 0-100 scale the page uses throughout
-            }
-        )
+        node = {
+            "id": str(claim_id),
+            "text": text,
+            "kind": kind,
+            "evidence": evidence.get(claim_id, dict.fromkeys(Stance.values, 0)),
+            "evaluation": assessment.label,
+            "percent": assessment.percent,  # strength on the 0-100 scale the page uses throughout
+        }
+        # A label only where it differs from the text: on a big map the page carries every claim twice otherwise.
+        label = clip_at_word(text, LABEL_CHARS)
+        if label != text:
+            node["label"] = label
+        nodes.append(node)
     edges = [
         {"id": f"r{pk}", "source": str(from_id), "target": str(to_id), "kind": kind}
         for pk, from_id, to_id, kind in relations

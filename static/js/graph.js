@@ -75,6 +75,7 @@ export const view = {
 };
 
 function setData(data) {
+  for (const node of data.nodes) node.label ??= node.text; // the server sends a label only when it is shorter
   view.data = data;
   view.byId = new Map(data.nodes.map((node) => [node.id, node]));
   const parent = new Map();
