@@ -591,7 +591,7 @@ function describe(cy) {
   }
   counts.hidden = Boolean(view.centre || view.thesis);
   note.hidden = !text;
-  note.textContent = text;
+  note.textContent = counts.hidden || !text ? text : `· ${text}`;
 }
 
 function updateButtons(cy) {
