@@ -12,12 +12,12 @@ What it does:
 4. Times a trivial page (/healthz) the same way in the same browser and prints the ratio, since the
    machines are noisy (see bench/README.md). The issue's budget is 3 s for 1,000 claims.
 
-Run: .venv/bin/python bench/graph_layout.py [--claims 1000] [--runs 5] [--compare]
---compare also times dagre's three rankers (network-simplex, tight-tree, longest-path).
+Run: .venv/bin/python bench/graph_layout.py [--claims 1000] [--runs 5]
+The graph no longer uses dagre (static/js/graph-layout.js lays out a tree of the claims shown), so the
+old --compare of dagre's rankers is gone; bench/graph_browser.py times the demo and a big map together.
 """
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -133,7 +133,7 @@ def build_map(claims: int, seed: int = 7) -> ArgumentMap:
         )
         for a, b in sorted(pairs)
     )
-    starts = [rng.randrange(len(text) - 60) for _ in ids]
+    starts = rng.sample(range(len(text) - 60), len(ids))  # distinct: a passage is unique by its span
     passages = Passage.objects.bulk_create(
         Passage.from_span(source, start, start + 50, created_by=owner) for start in starts
     )
@@ -187,9 +187,6 @@ def open_once(browser, url: str, layout: dict | None = None, wait_for: str | Non
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    if layout:
-        # static/js/graph-layout.js reads its benchmark overrides from here.
-        page.add_init_script(f"sessionStorage.setItem('warrant:graph-layout', {json.dumps(json.dumps(layout))});")
     page.goto(url)
     if wait_for:
         page.wait_for_function(wait_for, timeout=60_000)
@@ -219,7 +216,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--compare", action="store_true", help="also time dagre's other rankers")
     options = parser.parse_args()
 
     prepare_database(options.claims)
@@ -237,10 +233,6 @@ def main() -> None:
             first = open_once(browser, url)
             print(f"{first['nodes']} nodes, {first['edges']} edges drawn; trivial page (/healthz): {trivial:.0f} ms")
             variants: list[tuple[str, dict | None]] = [("as shipped (graph.js)", None)]
-            if options.compare:
-                variants += [
-                    (f"ranker={name}", {"ranker": name}) for name in ("network-simplex", "tight-tree", "longest-path")
-                ]
             for label, layout in variants:
                 runs = [open_once(browser, url, layout) for _ in range(options.runs)]
                 report(label, runs, trivial)

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 PRIVATE = {"owner": 200, "editor": 200, "annotator": 200, "viewer": 200, "outsider": 404, "anonymous": 404}
 PUBLIC = dict.fromkeys(PRIVATE, 200)
-LABELS = {"in", "out", "undecided"}
+LABELS = {"holds", "challenged", "contested", "unexamined"}
 # Session, user, the map with the viewer's role; claims, relations, evidence counts (the evaluation reuses them).
 GRAPH_QUERIES = 6
 # The same first three; the claim, its relation counts, evidence counts, quotes; and assess_map's three.
@@ -140,7 +140,7 @@ def test_embedded_data_is_complete_and_correct(client, owner, private_map, priva
     assert long_node["text"] == long_text
     assert len(long_node["label"]) <= 80 and long_node["label"].endswith("…")
     assert long_text.startswith(long_node["label"][:-1])
-    assert nodes[pro]["label"] == nodes[pro]["text"] == "They are fast."
+    assert "label" not in nodes[pro] and nodes[pro]["text"] == "They are fast."  # the text is its own label
 
     edges = {(e["source"], e["target"]): e["kind"] for e in data["edges"]}
     assert edges == {(pro, thesis): "supports", (con, thesis): "opposes", (str(long_claim.pk), con): "supports"}
@@ -149,16 +149,16 @@ def test_embedded_data_is_complete_and_correct(client, owner, private_map, priva
     assessments = assess_map(private_map)
     for claim_id, node in nodes.items():
         assert node["evaluation"] in LABELS
-        assert node["evaluation"] == assessments[int(claim_id)].label
-        assert node["strength"] == pytest.approx(assessments[int(claim_id)].strength, abs=1e-3)
-        assert 0 <= node["strength"] <= 1
+        assert node["evaluation"] == assessments[int(claim_id)].standing
+        assert node["percent"] == assessments[int(claim_id)].percent
+        assert 0 <= node["percent"] <= 100
     # Grounded semantics: the unopposed objection stands, so the thesis it opposes falls.
-    assert nodes[con]["evaluation"] == "in" and nodes[thesis]["evaluation"] == "out"
+    assert nodes[con]["evaluation"] == "unexamined" and nodes[thesis]["evaluation"] == "challenged"
 
     counts = data["counts"]
     assert counts["claims"] == 4 and counts["theses"] == 1 and counts["relations"] == 3
     assert counts["supports"] == 2 and counts["opposes"] == 1
-    assert counts["in"] + counts["out"] + counts["undecided"] == 4
+    assert sum(counts[standing] for standing in LABELS) == 4
 
 
 def test_claim_text_cannot_break_out_of_the_script_block(client, owner, private_map, private_debate):
@@ -228,7 +228,8 @@ def test_claim_summary_for_every_role(client, people, private_map, private_debat
     assert "Thesis" in fragment
     assessment = assess_map(private_map)[thesis.pk]
     assert f'class="eval-badge eval-{assessment.label}"' in fragment
-    assert f'value="{assessment.strength:.3f}"' in fragment and "<meter" in fragment
+    assert f'max="100" value="{assessment.percent}"' in fragment and "<meter" in fragment
+    assert f"{assessment.percent} of 100" in fragment and " of 1<" not in fragment
     assert escape(assessment.explanation) in fragment
     assert "<strong>1</strong> supporting claim" in fragment and "<strong>1</strong> objection" in fragment
     assert "<strong>1</strong> evidence passage" in fragment

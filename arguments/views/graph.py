@@ -55,18 +55,21 @@ def build_graph(argument_map: ArgumentMap) -> dict:
 
     nodes = []
     for claim_id, kind, text in claims:
-        assessment = assessments.get(claim_id)
-        nodes.append(
-            {
-                "id": str(claim_id),
-                "label": clip_at_word(text, LABEL_CHARS),
-                "text": text,
-                "kind": kind,
-                "evidence": evidence.get(claim_id, dict.fromkeys(Stance.values, 0)),
-                "evaluation": assessment.standing if assessment else "background",
-                "strength": round(assessment.strength, 3) if assessment else None,
-            }
-        )
+        assessment = assessments.get(claim_id)  # none for background claims: never evaluated
+        node = {
+            "id": str(claim_id),
+            "text": text,
+            "kind": kind,
+            "evidence": evidence.get(claim_id, dict.fromkeys(Stance.values, 0)),
+            "evaluation": assessment.standing if assessment else "background",
+            # the balance of reasons on the 0-100 scale the site uses throughout
+            "percent": assessment.percent if assessment else None,
+        }
+        # A label only where it differs from the text: on a big map the page carries every claim twice otherwise.
+        label = clip_at_word(text, LABEL_CHARS)
+        if label != text:
+            node["label"] = label
+        nodes.append(node)
     edges = [
         {"id": f"r{pk}", "source": str(from_id), "target": str(to_id), "kind": kind}
         for pk, from_id, to_id, kind in relations
@@ -81,7 +84,9 @@ def build_graph(argument_map: ArgumentMap) -> dict:
         "opposes": relation_kinds[RelationKind.OPPOSES],
         **{standing: labels[standing] for standing in STANDING_TEXT},
     }
-    return {"nodes": nodes, "edges": edges, "counts": counts}
+    # The standings' wording, so the page's script says them as the rest of the site does.
+    verdicts = {**STANDING_TEXT, "background": "Background"}
+    return {"nodes": nodes, "edges": edges, "counts": counts, "verdicts": verdicts}
 
 
 def _prefix(name: str, slug: str) -> str:
