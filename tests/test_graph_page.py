@@ -153,7 +153,7 @@ def test_embedded_data_is_complete_and_correct(client, owner, private_map, priva
         assert node["percent"] == assessments[int(claim_id)].percent
         assert 0 <= node["percent"] <= 100
     # Grounded semantics: the unopposed objection stands, so the thesis it opposes falls.
-    assert nodes[con]["evaluation"] == "unexamined" and nodes[thesis]["evaluation"] == "challenged"
+    assert nodes[con]["evaluation"] == "holds" and nodes[thesis]["evaluation"] == "challenged"
 
     counts = data["counts"]
     assert counts["claims"] == 4 and counts["theses"] == 1 and counts["relations"] == 3
@@ -227,7 +227,7 @@ def test_claim_summary_for_every_role(client, people, private_map, private_debat
     assert "Coalitions should act when the Council is stuck." in fragment
     assert "Thesis" in fragment
     assessment = assess_map(private_map)[thesis.pk]
-    assert f'class="eval-badge eval-{assessment.label}"' in fragment
+    assert f'class="eval-badge eval-{assessment.standing}"' in fragment
     assert f'max="100" value="{assessment.percent}"' in fragment and "<meter" in fragment
     assert f"{assessment.percent} of 100" in fragment and " of 1<" not in fragment
     assert escape(assessment.explanation) in fragment

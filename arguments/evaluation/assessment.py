@@ -76,16 +76,16 @@ class Assessment:
 
 
 def assess_map(argument_map: ArgumentMap) -> dict[int, Assessment]:
-    kinds = dict(Claim.objects.filter(map=argument_map).values_list("pk", "kind"))
-    texts = dict(Claim.objects.filter(map=argument_map).values_list("pk", "text"))
+    rows = list(Claim.objects.filter(map=argument_map).values_list("pk", "kind", "text"))
+    texts = {pk: text for pk, _, text in rows}
     relations = list(
         Relation.objects.filter(map=argument_map).values_list("from_claim_id", "to_claim_id", "kind", "weight")
     )
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    rows = Evidence.objects.filter(map=argument_map).values_list("claim_id", "stance").annotate(n=Count("id"))
-    for claim_id, stance, n in rows.order_by():
+    stances = Evidence.objects.filter(map=argument_map).values_list("claim_id", "stance").annotate(n=Count("id"))
+    for claim_id, stance, n in stances.order_by():
         counts[claim_id][STANCE_POSITION[stance]] = n
-    background = {pk for pk, kind in kinds.items() if kind == ClaimKind.BACKGROUND}
+    background = {pk for pk, kind, _ in rows if kind == ClaimKind.BACKGROUND}
     return assess(texts, relations, counts, background=background)
 
 
