@@ -87,7 +87,9 @@ class MapOutline:
         self.map = argument_map
         self.claims: dict[int, ClaimRow] = {
             pk: ClaimRow(pk, kind, text)
-            for pk, kind, text in Claim.objects.filter(map=argument_map).order_by("id").values_list("pk", "kind", "text")
+            for pk, kind, text in Claim.objects.filter(map=argument_map)
+            .order_by("id")
+            .values_list("pk", "kind", "text")
         }
         relations = list(
             Relation.objects.filter(map=argument_map)

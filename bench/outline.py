@@ -62,7 +62,9 @@ def setup():
 
     owner = User.objects.get(username="demo-owner")
     demo = ArgumentMap.objects.get(slug="coalitions-of-the-willing")
-    big = services.create_map(owner=owner, title="A thousand claims", question="Is it so?", description="", visibility="private")
+    big = services.create_map(
+        owner=owner, title="A thousand claims", question="Is it so?", description="", visibility="private"
+    )
     grow_map(big, demo.sources.first(), claims=1_000, actor=owner)
     return owner, {"demo": demo, "1,000 claims": big}
 
@@ -75,9 +77,9 @@ def main() -> None:
     owner, maps = setup()
     from django.test import Client
     from django.test.utils import setup_test_environment
+    from timing import best_against
 
     from arguments.models import Claim, ClaimKind
-    from timing import best_against
 
     setup_test_environment()
     client = Client()
@@ -103,7 +105,9 @@ def main() -> None:
             seconds, baseline, response = best_against(lambda url=url: client.get(url), trivial, args.runs)
             ratio = seconds / baseline
             aim = f"<= {AIMS[name]:.0f}x {'met' if ratio <= AIMS[name] else 'MISSED'}" if label == "map page" else ""
-            print(f"{name:<14} {label:<22} {seconds * 1000:8.2f} {ratio:10.1f} {len(response.content) / 1024:7.1f}  {aim}")
+            print(
+                f"{name:<14} {label:<22} {seconds * 1000:8.2f} {ratio:10.1f} {len(response.content) / 1024:7.1f}  {aim}"
+            )
     if args.browser:
         browser(maps)
 
@@ -114,7 +118,10 @@ def browser(maps) -> None:
     env = dict(os.environ, DEBUG="0")
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", "--insecure", "127.0.0.1:8765"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         time.sleep(3)
@@ -139,7 +146,10 @@ def browser(maps) -> None:
                 height = page.evaluate("document.documentElement.scrollHeight")
                 best = min(times)
                 verdict = "met" if best <= BROWSER_AIMS[name] else "MISSED"
-                print(f"Chromium {name:<14} load {best:.3f} s (aim {BROWSER_AIMS[name]} s {verdict}), page {height} px tall")
+                print(
+                    f"Chromium {name:<14} load {best:.3f} s "
+                    f"(aim {BROWSER_AIMS[name]} s {verdict}), page {height} px tall"
+                )
             chromium.close()
     finally:
         server.terminate()

@@ -14,6 +14,7 @@ from .factories import grow_map, make_claim, make_map, make_source, quote
 from .queries import queries_at_two_sizes, queries_for
 
 pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
 
 
 def link(m, a, b, kind, actor=None):
@@ -203,8 +204,11 @@ def test_the_outline_shows_the_first_level_and_fetches_deeper_ones(client, owner
     assert f'id="claim-{first.pk}"' in page and f'id="claim-{second.pk}"' not in page
     assert "1 pro · 0 con" in page  # the thesis' counts
     assert f'hx-get="{m.get_absolute_url()}outline/{first.pk}/"' in page
-    level = client.get(reverse("arguments:outline_children", args=[m.slug, first.pk])).content.decode()
+    level = client.get(reverse("arguments:outline_children", args=[m.slug, first.pk]), headers=HTMX).content.decode()
     assert f'id="claim-{second.pk}"' in level and f'id="claim-{third.pk}"' not in level
+    # without JavaScript, opening a level is the outline with that claim open
+    plain = client.get(reverse("arguments:outline_children", args=[m.slug, first.pk]))
+    assert plain.status_code == 302 and plain["Location"].endswith(f"?open={first.pk}#claim-{first.pk}")
     # the claims a reader opened come back open after a live refresh, with what lies above them
     page = client.get(f"{m.get_absolute_url()}?open={second.pk}").content.decode()
     assert f'id="claim-{third.pk}"' in page
@@ -222,7 +226,7 @@ def test_quotes_come_on_demand(client, owner):
     client.force_login(owner)
     page = client.get(m.get_absolute_url()).content.decode()
     assert "1 quote" in page and words not in page
-    quotes = client.get(reverse("arguments:claim_quotes", args=[m.slug, thesis.pk])).content.decode()
+    quotes = client.get(reverse("arguments:claim_quotes", args=[m.slug, thesis.pk]), headers=HTMX).content.decode()
     assert words in quotes
 
 
@@ -273,6 +277,7 @@ def test_outline_queries_do_not_grow_with_the_map(client, owner):
         client,
         owner,
         lambda m: reverse("arguments:outline_children", args=[m.slug, m.claims.order_by("id").first().pk]),
+        HTTP_HX_REQUEST="true",
         at_most=9,
     )
     queries_at_two_sizes(

@@ -39,7 +39,9 @@ def test_map_page_shows_question_theses_outline_quotes_and_citations(client, own
     assert "Pro</span>" in page and "Con</span>" in page
     # Quotes come when a reader asks for them, each with its citation and a link into the source.
     claim = argument_map.claims.get(text="Argument number 3")
-    quotes = client.get(reverse("arguments:claim_quotes", args=[argument_map.slug, claim.pk])).content.decode()
+    quotes = client.get(
+        reverse("arguments:claim_quotes", args=[argument_map.slug, claim.pk]), headers={"HX-Request": "true"}
+    ).content.decode()
     assert "Phillips 2021" in quotes
     passage = claim.evidence.get().passage
     assert f"/maps/{argument_map.slug}/sources/{source.slug}/#passage-{passage.pk}" in quotes

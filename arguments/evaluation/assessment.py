@@ -168,7 +168,11 @@ def _sentence(standing: str, why, objections: tuple, counts: Sequence[int] | Non
         return "Not yet examined: nothing supports or opposes it and no quote backs it."
     if why.total_attackers:
         n = why.total_attackers
-        return "Holds: its only objection has been answered." if n == 1 else f"Holds: all {n} objections have been answered."
+        return (
+            "Holds: its only objection has been answered."
+            if n == 1
+            else f"Holds: all {n} objections have been answered."
+        )
     backing = []
     states, supports, _ = counts or (0, 0, 0)
     if states + supports:

@@ -40,6 +40,8 @@ def _claim_in(access: MapAccess, claim_id: int) -> Claim:
 def outline_children(request, slug: str, claim_id: int):
     """One level of the outline, fetched when a reader opens a claim."""
     access = get_map_for(request.user, slug, Need.READ)
+    if not request.htmx:  # a plain visit (no JavaScript, a bookmark) gets the outline with the claim open
+        return redirect(f"{access.map.get_absolute_url()}?open={claim_id}#claim-{claim_id}")
     outline = MapOutline(access.map, explain=False)
     if claim_id not in outline.claims:
         raise Http404("That claim is not in this map.")
@@ -52,6 +54,8 @@ def claim_quotes(request, slug: str, claim_id: int):
     """A claim's quotes, fetched when a reader asks for them."""
     access = get_map_for(request.user, slug, Need.READ)
     claim = _claim_in(access, claim_id)
+    if not request.htmx:  # a plain visit gets the claim page, which lists the evidence
+        return redirect(f"{access.map.get_absolute_url()}claims/{claim.pk}/#evidence-heading")
     context = outline_context(access) | {"claim": claim, "quotes": quotes_by_claim(access.map, [claim.pk])[claim.pk]}
     return render(request, "arguments/_quotes.html", context)
 
@@ -82,7 +86,9 @@ def map_motion(request, slug: str):
     argument_map = access.map
     if request.htmx and request.method == "GET" and request.GET.get("cancel"):
         return render(request, "arguments/map_detail.html#motion", {"access": access, "map": argument_map})
-    form = MotionForm(request.POST or None, initial={"question": argument_map.question, "version": argument_map.version})
+    form = MotionForm(
+        request.POST or None, initial={"question": argument_map.question, "version": argument_map.version}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -157,7 +163,10 @@ def claim_place(request, slug: str, claim_id: int):
         target = form.cleaned_data["to_claim"]
         try:
             services.create_relation(
-                argument_map=access.map, actor=request.user, from_claim=claim, to_claim=target,
+                argument_map=access.map,
+                actor=request.user,
+                from_claim=claim,
+                to_claim=target,
                 kind=form.cleaned_data["kind"],
             )
         except (IntegrityError, ValidationError):

@@ -67,16 +67,6 @@ ONE_ROW = """() => {
   return problems;
 }"""
 
-# Rewritten elsewhere as this test was written; their findings are reported, not yet enforced.
-BEING_REWRITTEN = {
-    "arguments:map",
-    "arguments:source",
-    "arguments:annotate",  # the reader's annotate form, shown on its own
-    "arguments:graph",
-    "demo outline",
-    "demo reader",
-    "demo graph",
-}
 # Rules a page is let off, with why. Swagger UI (a vendored library) puts each operation's permalink
 # inside the button that opens it; that markup is its own.
 AXE_SKIP = {"API docs": ["nested-interactive"]}
@@ -185,12 +175,7 @@ def crawl(browser, live_server, django_db_setup, django_db_blocker):
 
 @pytest.mark.parametrize(
     "name",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=False, reason="being rewritten"))
-        if name in BEING_REWRITTEN
-        else name
-        for name in page_ids()
-    ],
+    page_ids(),
 )
 def test_page_fits_the_screen_and_has_no_serious_accessibility_violation(crawl, name):
     assert name in crawl, f"{name} was not visited"
