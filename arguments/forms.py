@@ -153,7 +153,10 @@ class PlaceForm(forms.Form):
     """Attach a claim under another one, as a pro or a con."""
 
     kind = forms.ChoiceField(
-        label="It", choices=[("supports", "supports (pro)"), ("opposes", "opposes (con)")], initial="supports"
+        label="It",
+        choices=[("supports", "supports (pro)"), ("opposes", "opposes (con)")],
+        initial="supports",
+        widget=forms.RadioSelect,
     )
     to_claim = forms.ModelChoiceField(
         queryset=None, label="the claim", error_messages={"required": "Choose the claim it bears on."}

@@ -19,9 +19,10 @@ function toggle(button, open) {
   target.hidden = !willOpen;
 }
 
+/** The claims whose responses are on screen (opened by the reader, or just answered in place). */
 function openIds() {
-  return Array.from(document.querySelectorAll(`${TREE} .expander[aria-expanded="true"]`))
-    .map((button) => button.closest(".node")?.dataset.claim)
+  return Array.from(document.querySelectorAll(`${TREE} ul.children:not([hidden])`))
+    .map((list) => list.closest(".node")?.dataset.claim)
     .filter(Boolean);
 }
 
@@ -82,4 +83,20 @@ document.addEventListener("keydown", (event) => {
   } else return;
   event.preventDefault();
   next?.focus();
+});
+
+// A response added in place lands in its parent's list of responses (templates/arguments/_respond.html):
+// open that list, fetching the rest of it first if the reader had not opened it yet, so the new claim
+// is in view (and stays open through the live refresh that follows, see openIds).
+function revealResponses(claimId) {
+  const list = document.getElementById(`children-${claimId}`);
+  if (!list || !list.hidden) return;
+  const expander = document.querySelector(`.expander[aria-controls="${list.id}"]`);
+  if (expander && expander.getAttribute("aria-expanded") !== "true") expander.click();
+  else list.hidden = false;
+}
+
+document.addEventListener("htmx:afterSwap", (event) => {
+  const match = /^respond-(\d+)$/.exec(event.detail?.target?.id ?? "");
+  if (match) revealResponses(match[1]);
 });
