@@ -2,6 +2,7 @@
 
 import io
 import re
+import subprocess
 from html import unescape
 from html.parser import HTMLParser
 
@@ -148,3 +149,70 @@ def test_brief_follows_map_access(client, request, debate, who, status):
 
 def test_brief_query_count_does_not_grow_with_the_map(client, owner):
     queries_at_two_sizes(client, owner, brief_url, at_most=5)
+
+
+WORLD = {
+    "cjk": "联合国安理会陷入僵局时，联盟可以迅速行动。",
+    "arabic": "مجلس الأمن عاجز عن التحرك",
+    "hebrew": "הקואליציה פועלת מהר יותר",
+    "emoji": "Coalitions span the globe 🌍 …",  # the fpdf2 brief printed this as "…"
+}
+
+
+def pdftotext(content: bytes, tmp_path) -> str:
+    """The PDF's text as poppler's pdftotext reads it: what a reader copying from the file gets."""
+    path = tmp_path / "brief.pdf"
+    path.write_bytes(content)
+    result = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True)
+    return result.stdout.decode("utf-8")
+
+
+def test_pdf_brief_prints_cjk_arabic_hebrew_and_emoji(client, owner, viewer, debate, tmp_path):
+    thesis = debate.claims.get(kind="thesis")
+    for text in WORLD.values():
+        claim = make_claim(debate, text, actor=owner)
+        services.create_relation(argument_map=debate, actor=owner, from_claim=claim, to_claim=thesis, kind="supports")
+    client.force_login(viewer)
+    page_url = brief_url(debate)
+    pdf_href = re.search(r'href="\?(format=pdf)"', client.get(page_url).content.decode()).group(1)
+    response = client.get(f"{page_url}?{pdf_href}")
+
+    assert response["Content-Type"] == "application/pdf"
+    assert f'filename="{debate.slug}-brief.pdf"' in response["Content-Disposition"]
+    # pdftotext gives right-to-left text in logical order (the order it was typed), each run wrapped in
+    # the embedding marks U+202B ... U+202C; the shaped Arabic letters map back to their code points.
+    text = " ".join(pdftotext(response.content, tmp_path).replace("\u202b", "").replace("\u202c", "").split())
+    assert WORLD["cjk"] in text
+    assert WORLD["hebrew"] in text
+    assert WORLD["arabic"] in text
+    assert "Coalitions span the globe 🌍 …" in text
+    assert "David L. Phillips (2021-08-04). Coalitions remain useful." in text
+    assert PdfReader(io.BytesIO(response.content)).pages  # a PDF that another reader opens too
+
+
+def test_html_in_user_text_prints_as_text_and_nothing_is_fetched(client, owner, viewer, debate, tmp_path):
+    pro = debate.claims.get(text="Coalitions are fast.")
+    pro.text = 'Coalitions are fast <img src="https://example.org/track.png"> & <b>bold</b>'
+    pro.save()
+    client.force_login(viewer)
+    response = client.get(brief_url(debate, format="pdf"))
+    text = " ".join(pdftotext(response.content, tmp_path).split())
+    assert 'Coalitions are fast <img src="https://example.org/track.png"> & <b>bold</b>' in text
+
+
+def test_the_pdf_fetcher_serves_our_stylesheets_and_refuses_everything_else():
+    from arguments.exports.brief_pdf import static_fetcher
+
+    fetch = static_fetcher("https://warrant.example/maps/m/brief/?format=pdf")
+    css = fetch("https://warrant.example/static/css/brief-print.css")
+    assert b"@page" in css.read()
+    for url in [
+        "https://example.org/static/css/warrant.css",  # another host
+        "http://warrant.example/static/css/warrant.css",  # another scheme
+        "https://warrant.example/maps/m/",  # a page, not a static file
+        "https://warrant.example/static/../config/settings.py",
+        "https://warrant.example/static/css/missing.css",
+        "file:///etc/passwd",
+    ]:
+        with pytest.raises(ValueError):
+            fetch(url)

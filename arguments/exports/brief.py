@@ -1,13 +1,12 @@
 """The debate brief: for each thesis, the case for and against, with evidence and expected objections.
 
 Built from a fixed number of queries into plain data, then rendered three ways: the HTML page
-(templates/arguments/map_brief.html), Markdown, and PDF (fpdf2).
+(templates/arguments/map_brief.html), Markdown, and PDF (the HTML page printed by WeasyPrint).
 """
 
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from arguments.models import ArgumentMap, Claim, ClaimKind, Relation
 from arguments.outline import Quote, quotes_by_claim
@@ -112,52 +111,11 @@ def to_markdown(argument_map: ArgumentMap, briefs: list[ThesisBrief], side: str 
     return "\n".join(lines).rstrip() + "\n"
 
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+def to_pdf(
+    argument_map: ArgumentMap, briefs: list[ThesisBrief], side: str | None = None, base_url: str | None = None
+) -> bytes:
+    """The brief page as its reader would print it (arguments/exports/brief_pdf.py)."""
+    from arguments.exports.brief_pdf import render_pdf
 
-
-def to_pdf(argument_map: ArgumentMap, briefs: list[ThesisBrief], side: str | None = None) -> bytes:
-    from fpdf import FPDF
-
-    pdf = FPDF(format="A4")
-    pdf.set_margins(18, 18, 18)
-    pdf.set_auto_page_break(True, margin=18)
-    pdf.set_title(f"Debate brief: {argument_map.title}")
-    family, clean = _pdf_font(pdf)
-    pdf.add_page()
-
-    def write(text: str, size: float = 10.5, style: str = "", indent: float = 0, gap: float = 1.5) -> None:
-        pdf.set_font(family, style, size)
-        pdf.set_x(pdf.l_margin + indent)
-        pdf.multi_cell(pdf.epw - indent, size * 0.5, clean(text), new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(gap)
-
-    write(f"Debate brief: {argument_map.title}", 17, "B", gap=2)
-    write(f"Motion: {argument_map.question}", 11.5, "I", gap=4)
-    for brief in briefs:
-        write(f"Thesis: {brief.thesis.text}", 13.5, "B", gap=2)
-        for key in selected_sides(side):
-            write(SIDES[key], 12, "B", gap=1.5)
-            for n, arg in enumerate(brief.sides[key], 1):
-                write(f"{n}. {arg.claim.text}", 11, "B", indent=2)
-                for q in arg.quotes:
-                    write(f"“{q.exact}”", 10, "I", indent=8, gap=0.5)
-                    write(q.full_citation, 8.5, indent=8, gap=1.5)
-                for obj in arg.objections:
-                    write(f"Objection to answer: {obj.claim.text}", 9.5, indent=8, gap=0.5)
-                    for reply in obj.objections:
-                        write(f"Reply: {reply.claim.text}", 9.5, indent=14, gap=0.5)
-                pdf.ln(1.5)
-    return bytes(pdf.output())
-
-
-def _pdf_font(pdf):
-    """DejaVu Serif when installed (full Unicode); otherwise the built-in Times with text folded to Latin-1."""
-    regular = FONT_DIR / "DejaVuSerif.ttf"
-    if regular.exists():
-        styles = {"": "DejaVuSerif.ttf", "B": "DejaVuSerif-Bold.ttf", "I": "DejaVuSerif-Italic.ttf"}
-        for style, name in styles.items():
-            path = FONT_DIR / name
-            pdf.add_font("Warrant", style, str(path if path.exists() else regular))
-        return "Warrant", lambda text: text
-    folding = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "—": "-", "–": "-", "…": "..."})
-    return "Times", lambda text: text.translate(folding).encode("latin-1", "replace").decode("latin-1")
+    context = {"map": argument_map, "briefs": briefs, "side": side, "sides": selected_sides(side), "side_labels": SIDES}
+    return render_pdf(context, base_url)

@@ -30,7 +30,7 @@ from arguments.models import ArgumentMap, MapSource
 CACHE_SECONDS = 60 * 60
 MAX_CACHED_BYTES = 50 * 1024 * 1024
 # Bump when an exporter's output changes shape, so that old entries and ETags lapse.
-EXPORT_LAYOUT_VERSION = "1"
+EXPORT_LAYOUT_VERSION = "2"  # 2: the PDF brief is the print view (WeasyPrint)
 
 
 def export_etag(argument_map: ArgumentMap, format_key: str, base_url: str) -> str:

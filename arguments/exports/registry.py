@@ -107,7 +107,7 @@ FORMATS = (
         "pdf",
         "application/pdf",
         "The same brief as a printable PDF handout.",
-        lambda m, base: to_pdf(m, build_brief(m)),
+        lambda m, base: to_pdf(m, build_brief(m), base_url=f"{base}{m.get_absolute_url()}brief/"),
     ),
     ExportFormat(
         "webannotation",

@@ -150,7 +150,8 @@ def map_brief(request, slug: str):
         response["Content-Disposition"] = f'attachment; filename="{filename}.md"'
         return response
     if output == "pdf":
-        response = HttpResponse(to_pdf(access.map, briefs, side), content_type="application/pdf")
+        pdf = to_pdf(access.map, briefs, side, base_url=request.build_absolute_uri())
+        response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
         return response
     context = {"access": access, "map": access.map, "briefs": briefs, "side": side, "sides": selected_sides(side)}
