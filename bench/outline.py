@@ -100,9 +100,13 @@ def main() -> None:
             "graph page": f"{base}graph/",
         }
         for label, url in pages.items():
-            response = client.get(url)
+            # A level of the outline is an htmx fragment; a plain visit is redirected to the page.
+            headers = {"HX-Request": "true"} if label == "one level opened" else {}
+            response = client.get(url, headers=headers)
             assert response.status_code == 200, (url, response.status_code)
-            seconds, baseline, response = best_against(lambda url=url: client.get(url), trivial, args.runs)
+            seconds, baseline, response = best_against(
+                lambda url=url, headers=headers: client.get(url, headers=headers), trivial, args.runs
+            )
             ratio = seconds / baseline
             aim = f"<= {AIMS[name]:.0f}x {'met' if ratio <= AIMS[name] else 'MISSED'}" if label == "map page" else ""
             print(
