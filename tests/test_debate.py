@@ -295,3 +295,14 @@ def test_a_kept_outline_costs_fewer_queries(client, owner):
     cold = queries_for(client, m.get_absolute_url())
     warm = queries_for(client, m.get_absolute_url())
     assert warm <= cold - 3
+
+
+def test_the_brief_has_a_background_section(client, owner):
+    m = make_map(owner)
+    make_claim(m, "Coalitions help", kind=ClaimKind.THESIS)
+    make_claim(m, "A veto blocks any Council decision", kind=ClaimKind.BACKGROUND)
+    client.force_login(owner)
+    page = client.get(reverse("arguments:brief", args=[m.slug])).content.decode()
+    assert "A veto blocks any Council decision" in page.split('id="brief-background-heading"', 1)[1]
+    markdown = client.get(reverse("arguments:brief", args=[m.slug]) + "?format=markdown").content.decode()
+    assert "## Background" in markdown and "A veto blocks any Council decision" in markdown

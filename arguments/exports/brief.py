@@ -64,6 +64,15 @@ def build_brief(argument_map: ArgumentMap, strengths: dict[int, float] | None = 
     return briefs
 
 
+def background_of(argument_map: ArgumentMap) -> list[Argument]:
+    """The map's background claims (context, definitions) with their quotes: the brief's own section."""
+    claims = list(Claim.objects.filter(map=argument_map, kind=ClaimKind.BACKGROUND).order_by("id"))
+    if not claims:
+        return []
+    quotes = quotes_by_claim(argument_map, [c.pk for c in claims])
+    return [Argument(claim=c, quotes=quotes.get(c.pk, [])[:QUOTES_PER_ARGUMENT]) for c in claims]
+
+
 def _quotes(argument_map: ArgumentMap) -> dict[int, list[Quote]]:
     """Each claim's quotes that speak for it, best first: a debater reads out what backs the claim."""
     quotes = {}
@@ -108,6 +117,13 @@ def to_markdown(argument_map: ArgumentMap, briefs: list[ThesisBrief], side: str 
                     lines += [f"   - *Objection to answer:* {md(obj.claim.text)}"]
                     lines += [f"     - *Reply:* {md(reply.claim.text)}" for reply in obj.objections]
                 lines += [""]
+    background = background_of(argument_map)
+    if background:
+        lines += ["## Background", ""]
+        for arg in background:
+            lines += [f"- {md(arg.claim.text)}"]
+            lines += [f"  > “{md(q.exact)}” — {md(q.full_citation)}" for q in arg.quotes]
+        lines += [""]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -118,4 +134,5 @@ def to_pdf(
     from arguments.exports.brief_pdf import render_pdf
 
     context = {"map": argument_map, "briefs": briefs, "side": side, "sides": selected_sides(side), "side_labels": SIDES}
+    context["background"] = background_of(argument_map)
     return render_pdf(context, base_url)

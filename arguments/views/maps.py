@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from arguments import services
 from arguments.access import Need, get_map_for, maps_visible_to
 from arguments.activity import KIND_FILTERS, describe, link_for
-from arguments.exports.brief import SIDES, build_brief, selected_sides, to_markdown, to_pdf
+from arguments.exports.brief import SIDES, background_of, build_brief, selected_sides, to_markdown, to_pdf
 from arguments.forms import AddSourceForm, MapForm, MapSettingsForm
 from arguments.models import ArgumentMap, Event, Evidence, MapSource, Membership
 from arguments.outline import OutlinePage
@@ -156,6 +156,7 @@ def map_brief(request, slug: str):
         return response
     context = {"access": access, "map": access.map, "briefs": briefs, "side": side, "sides": selected_sides(side)}
     context["side_labels"] = SIDES
+    context["background"] = background_of(access.map)
     return render(request, "arguments/map_brief.html", context)
 
 
