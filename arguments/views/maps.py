@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -57,20 +57,23 @@ def map_new(request):
 def map_detail(request, slug: str):
     access = get_map_for(request.user, slug, Need.READ)
     argument_map = access.map
-    map_sources = list(
+    # Both lists are read only when the page's cached parts are missing (map_detail.html): every change
+    # to them bumps the map's revision, which keys those parts.
+    map_sources = (
         MapSource.objects.filter(map=argument_map).select_related("source").defer("source__text", "source__original")
     )
-    members = []
+    # A source's title or citation may change in the library without a change in the map.
+    sources_changed = map_sources.aggregate(latest=Max("source__updated"))["latest"]
+    members = Membership.objects.none()
     if access.can_see_members:
-        members = list(
-            Membership.objects.filter(map=argument_map).select_related("user").order_by("role", "user__username")
-        )
+        members = Membership.objects.filter(map=argument_map).select_related("user").order_by("role", "user__username")
     # "Expand all" asks for every claim open at once (?open=all).
     opened = "all" if request.GET.get("open") == "all" else open_ids(request)
     context = outline_context(access) | {
         "outline": OutlinePage(argument_map, opened, show_all=request.GET.get("all") == "1"),
         "map_sources": map_sources,
         "members": members,
+        "sources_changed": sources_changed.isoformat() if sources_changed else "",
         "motion_form": None,
     }
     return render(request, "arguments/map_detail.html", context)
