@@ -88,17 +88,22 @@ class QuoteRefused(ValidationError):
             candidates = [Candidate(start, end, text[start:end], 100.0) for start, end in spans[: cls.MOST]]
         else:
             candidates = nearest_quotes(text, quote)
-        return cls(f"{message} {describe(candidates, found=bool(spans))}".strip(), candidates)
+        joint = " " if message.endswith(".") else ". "
+        return cls(f"{message}{joint}{describe(candidates, found=bool(spans))}", candidates)
 
 
 def describe(candidates: list[Candidate], *, found: bool) -> str:
-    """A sentence naming the candidates, for messages read by people."""
+    """A sentence naming the candidates, for messages read by people (the API lists them as fields too)."""
     if not candidates:
         return "Nothing in the text is much like it."
-    places = "; ".join(
-        f"“{_short(c.text)}” at {c.start}–{c.end}" + ("" if found else f" ({c.score:.0f}% alike)") for c in candidates
-    )
-    return f"{'It stands' if found else 'The nearest words'}: {places}."
+    if found:
+        return (
+            "Its words stand at characters "
+            + "; ".join(f"{c.start}–{c.end} (“{_short(c.text)}”)" for c in candidates)
+            + "."
+        )
+    places = "; ".join(f"characters {c.start}–{c.end} (“{_short(c.text)}”, {c.score:.0f}% alike)" for c in candidates)
+    return f"Nearest in the text: {places}."
 
 
 def _short(text: str, most: int = 80) -> str:

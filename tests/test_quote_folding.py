@@ -132,7 +132,7 @@ def test_a_quote_found_nowhere_is_answered_with_the_nearest_candidates(api, priv
     answer = quote(api, private_map, annotator, source=statement.slug, exact="peace operation remains a necessary")
     assert answer.status_code == 400
     body = answer.json()
-    assert body["detail"].startswith("Quote not found") and "nearest words" in body["detail"]
+    assert body["detail"].startswith("Quote not found") and "Nearest in the text: characters" in body["detail"]
     best = body["candidates"][0]
     assert set(best) == {"start", "end", "exact", "score"}
     assert CANONICAL[best["start"] : best["end"]] == best["exact"]
@@ -321,5 +321,5 @@ def test_the_plain_form_names_the_nearest_words_when_a_quote_is_nowhere(client, 
     response = client.post(annotate_url(private_map, statement), data)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Quote not found" in html and "The nearest words" in html and "Peace operations remain" in html
+    assert "Quote not found" in html and "Nearest in the text" in html and "Peace operations remain" in html
     assert not Passage.objects.exists()
