@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from arguments import services
 from arguments.access import Need
 from arguments.models import Claim, Comment, Event, Evidence, MapSource, Relation
+from sources.anchoring.quotes import same_words
 from sources.models import Passage, Source
 from sources.offsets import OriginalOffsets, original_offsets
 from sources.selection import QuoteRefused, resolve_selection
@@ -63,9 +64,11 @@ def _refused(refusal: QuoteRefused, *, field: str, offsets: OriginalOffsets | No
 
 
 def _canonical_span(source: Source, start: int, end: int, exact: str) -> tuple[int, int]:
-    """start/end in the source's text, where `exact` must stand; a refusal that says where it does otherwise."""
+    """start/end in the source's text, where `exact` must stand (its quote marks, dashes, line-end hyphens and
+    white space may differ); a refusal that says where it does stand otherwise."""
     # Slicing forgives an end past the text; the stored passage must not.
-    if end > len(source.text) or start >= end or source.text[start:end] != exact:
+    there = source.text[start:end]
+    if end > len(source.text) or start >= end or there != there.strip() or not same_words(there, exact):
         raise QuoteRefused.for_quote(
             source.text, exact, "The quote does not match the source text at these offsets (code points)."
         )
@@ -80,7 +83,7 @@ def _original_span(source: Source, start: int, end: int, exact: str) -> tuple[in
             {"offsets": ["This source was not uploaded as a text file (txt, md, html): give offsets in its text."]}
         )
     original, offsets = mapped
-    if end > len(original) or start >= end or original[start:end] != exact:
+    if end > len(original) or start >= end or not same_words(original[start:end], exact):
         refusal = QuoteRefused.for_quote(
             source.text, exact, "The quote does not match the original file at these offsets (code points)."
         )

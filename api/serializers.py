@@ -237,6 +237,15 @@ class EvidenceCreateSerializer(serializers.Serializer):
         required=False, min_value=0, help_text="Offset in UTF-16 units, as browsers count (with end16)."
     )
     end16 = serializers.IntegerField(required=False, min_value=0)
+    prefix = serializers.CharField(
+        required=False,
+        trim_whitespace=False,
+        max_length=200,
+        help_text="Text just before the quote, to tell apart a quote that occurs several times (no offsets).",
+    )
+    suffix = serializers.CharField(
+        required=False, trim_whitespace=False, max_length=200, help_text="Text just after the quote (with prefix)."
+    )
     offsets = serializers.ChoiceField(
         choices=["canonical", "original"],
         default="canonical",

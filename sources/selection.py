@@ -50,7 +50,7 @@ def resolve_selection(source: Source, data: dict) -> tuple[int, int]:
     text, exact = source.text, data["exact"]
     if data.get("start16") is None:
         try:
-            return locate_quote(text, exact)
+            return locate_quote(text, exact, prefix=data.get("prefix") or "", suffix=data.get("suffix") or "")
         except QuoteNotFound as error:
             raise QuoteRefused.for_quote(text, exact, str(error), spans=error.spans) from error
     index = Utf16Index(text)

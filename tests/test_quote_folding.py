@@ -323,3 +323,27 @@ def test_the_plain_form_names_the_nearest_words_when_a_quote_is_nowhere(client, 
     html = response.content.decode()
     assert "Quote not found" in html and "Nearest in the text" in html and "Peace operations remain" in html
     assert not Passage.objects.exists()
+
+
+def test_a_quote_found_twice_is_told_apart_by_its_prefix_or_suffix(api, private_map, annotator, owner):
+    text = "Act now — said the Council. Then wait. Act now, said the critics."
+    source = make_source("Twice told", text=text, added_by=owner)
+    services.add_source(argument_map=private_map, source=source, actor=owner)
+    answer = quote(api, private_map, annotator, source=source.slug, exact="act now", prefix="Then wait. ")
+    assert answer.status_code == 201, answer.json()
+    assert (Passage.objects.get().start, Passage.objects.get().exact) == (text.rindex("Act now"), "Act now")
+    assert locate_quote(text, "Act now", suffix=" -- said") == (0, 7)
+    with pytest.raises(QuoteNotFound, match="2 times"):
+        locate_quote(text, "Act now", suffix="nothing like it")
+
+
+def test_offsets_take_the_quote_as_people_copy_it_but_never_white_space_at_the_edges(
+    api, private_map, annotator, statement
+):
+    start, end = span_of("The Council’s “responsibility to protect”")
+    copied = 'The Council\'s "responsibility to protect"'
+    edge = quote(api, private_map, annotator, source=statement.slug, exact=copied, start=start, end=end + 1)
+    assert edge.status_code == 400 and edge.json()["candidates"][0]["start"] == start
+    answer = quote(api, private_map, annotator, source=statement.slug, exact=copied, start=start, end=end)
+    assert answer.status_code == 201, answer.json()
+    assert Passage.objects.get().exact == "The Council’s “responsibility to protect”"

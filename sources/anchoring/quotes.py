@@ -51,11 +51,13 @@ class QuoteNotFound(ValueError):
         self.spans = spans or []
 
 
-def locate_quote(text: str, quote: str) -> tuple[int, int]:
+def locate_quote(text: str, quote: str, *, prefix: str = "", suffix: str = "") -> tuple[int, int]:
     """The (start, end) code-point span of the single occurrence of `quote` in `text`.
 
     Exact first; then folded (see the module docstring), with case; then folded without case. The first
     way that finds the quote decides, so an exact occurrence is never made ambiguous by a folded one.
+    A quote found several times is told apart by the text just before (`prefix`) and after (`suffix`)
+    it, as a W3C TextQuoteSelector does, compared folded too.
     """
     quote = quote.strip()
     if not quote:
@@ -63,6 +65,8 @@ def locate_quote(text: str, quote: str) -> tuple[int, int]:
     spans = find_quote(text, quote)
     if not spans:
         raise QuoteNotFound(f"Quote not found in the text: {quote[:80]!r}")
+    if len(spans) > 1 and (prefix.strip() or suffix.strip()):
+        spans = [span for span in spans if _has_context(text, span, prefix, suffix)] or spans
     if len(spans) > 1:
         raise QuoteNotFound(
             f"Quote occurs {len(spans)} times; lengthen it to make it unique: {quote[:80]!r}", spans=spans
@@ -83,6 +87,22 @@ def find_quote(text: str, quote: str) -> list[tuple[int, int]]:
     if not spans and folded.lower is not None:
         spans = [folded.span(start, end) for start, end in _exact_spans(folded.lower, folded_quote.lower())]
     return spans
+
+
+def _has_context(text: str, span: tuple[int, int], prefix: str, suffix: str) -> bool:
+    """Whether the text around `span` ends with `prefix` and begins with `suffix`, once folded."""
+    start, end = span
+    before, after = fold_quote(prefix), fold_quote(suffix)
+    # Folding shortens text (a dash and its spaces vanish), so look a little further than the context's length.
+    reach = 2 * max(len(prefix), len(suffix)) + 8
+    near_before = fold(text[max(0, start - reach) : start]).text.rstrip()
+    near_after = fold(text[end : end + reach]).text.lstrip()
+    return near_before.endswith(before) and near_after.startswith(after)
+
+
+def same_words(a: str, b: str) -> bool:
+    """Whether two quotes differ only in what folding forgives (not in capitals)."""
+    return fold_quote(a) == fold_quote(b)
 
 
 def _exact_spans(text: str, quote: str) -> list[tuple[int, int]]:
