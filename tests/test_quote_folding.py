@@ -347,3 +347,27 @@ def test_offsets_take_the_quote_as_people_copy_it_but_never_white_space_at_the_e
     answer = quote(api, private_map, annotator, source=statement.slug, exact=copied, start=start, end=end)
     assert answer.status_code == 201, answer.json()
     assert Passage.objects.get().exact == "The Council’s “responsibility to protect”"
+
+
+def test_markdown_offsets_count_in_the_markdown_source(api, private_map, annotator, owner):
+    markdown = (
+        "# The *Charter* of 1945\n\n"
+        "Article 24 gives the [Security Council](https://un.org) **primary responsibility**\n"
+        "for peace.\n\n> A quoted line\n> that wraps.\n"
+    )
+    source = import_source(filename="charter.md", data=markdown.encode(), added_by=owner)
+    services.add_source(argument_map=private_map, source=source, actor=owner)
+    words = "[Security Council](https://un.org) **primary responsibility**\nfor peace"
+    start = markdown.index(words)
+    answer = quote(
+        api,
+        private_map,
+        annotator,
+        source=source.slug,
+        exact=words,
+        start=start,
+        end=start + len(words),
+        offsets="original",
+    )
+    assert answer.status_code == 201, answer.json()
+    assert Passage.objects.get().exact == "Security Council primary responsibility for peace"
