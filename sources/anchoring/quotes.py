@@ -189,7 +189,7 @@ def fold(text: str) -> Folded:
     return Folded(folded, lower if len(lower) == len(folded) else None, starts, origins, lengths)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=4)
 def folded_text(text: str) -> Folded:
     """fold(text), kept for the few texts asked about most recently (a script quoting one source often)."""
     return fold(text)
