@@ -132,10 +132,15 @@ class OriginalOffsets:
         self._check(offset)
         if offset == 0:
             return 0
-        run = self._run_before(offset - 1)
-        if run is None:
+        if offset == self.original_length:
+            return self.canonical_length
+        k = bisect_left(self._keys, offset) - 1  # the last run starting before the span's last character
+        if k < 0:
             return 0
-        o, c, n = run
+        o, c, n = self.runs[k]
+        if offset - o > n and k + 1 < len(self.runs) and self.runs[k + 1][0] == offset:
+            # The span takes in all the import rewrote here ("&amp;" became "&"): so does its end.
+            return self.runs[k + 1][1]
         return c + min(offset - o, n)
 
     def to_original(self, offset: int) -> int:

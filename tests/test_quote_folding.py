@@ -371,3 +371,12 @@ def test_markdown_offsets_count_in_the_markdown_source(api, private_map, annotat
     )
     assert answer.status_code == 201, answer.json()
     assert Passage.objects.get().exact == "Security Council primary responsibility for peace"
+
+
+def test_a_span_ending_on_rewritten_markup_keeps_what_it_became():
+    original = "<p>Salt &amp; pepper</p>"
+    canonical = "Salt & pepper"
+    offsets = OriginalOffsets.between(original, canonical)
+    end = original.index("&amp;") + len("&amp;")
+    assert canonical[offsets.start(3) : offsets.end(end)] == "Salt &"
+    assert canonical[offsets.start(original.index("pepper")) : offsets.end(len(original))] == "pepper"
