@@ -54,6 +54,20 @@ def utf16_to_codepoints(text: str, offset16: int) -> int:
 # ------------------------------------------------------------------------------ original → canonical
 
 
+# Files up to this many characters are mapped through a diff (about a second for a million characters of
+# hard-wrapped text); longer ones by a linear walk (about 4 s for ten million, where the diff takes 27 s),
+# which can be led astray by markup that repeats the text (an HTML attribute quoting a heading).
+DIFF_UP_TO = 1_000_000
+# The walk's ways of finding its place again after the texts part: (characters of the canonical text to
+# look for, how far ahead in the original), in groups; the nearest place any way of a group finds wins,
+# and the far search (front matter, an HTML head) only runs when the near ones find nothing. And how many
+# canonical characters the import may have put where the original had something else (a space for a
+# line break, "fi" for "ﬁ").
+RESYNC = (((12, 2_000), (4, 200)), ((32, 1_000_000),))
+MOST_INSERTED = 8
+STRIDE = 16
+
+
 class OriginalOffsets:
     """Carries code-point offsets in an uploaded file's text to the canonical text made from it.
 
@@ -77,24 +91,9 @@ class OriginalOffsets:
 
     @classmethod
     def between(cls, original: str, canonical: str, *, revision: int = 1) -> "OriginalOffsets":
-        from .anchoring.diff import EQUAL, diff_texts  # the diff code is heavy; only imports and old sources need it
-
-        runs: list[tuple[int, int, int]] = []
-        o = c = 0
-        for op, piece in diff_texts(original, canonical):
-            if op == EQUAL:
-                last = runs[-1] if runs else None
-                # The gap since the last run is as long on both sides: one for one, so part of the run.
-                if last and o - (last[0] + last[2]) == c - (last[1] + last[2]):
-                    runs[-1] = (last[0], last[1], o + len(piece) - last[0])
-                else:
-                    runs.append((o, c, len(piece)))
-                o += len(piece)
-                c += len(piece)
-            elif op > 0:
-                c += len(piece)
-            else:
-                o += len(piece)
+        """The map from `original` to `canonical`: from their diff, or for a file too long to diff in a
+        moment, from a linear walk along both (see _walk)."""
+        runs = _diff_runs(original, canonical) if len(original) <= DIFF_UP_TO else _walk(original, canonical)
         return cls(runs, len(original), len(canonical), revision)
 
     def to_bytes(self) -> bytes:
@@ -195,3 +194,70 @@ def original_offsets(source) -> tuple[str, OriginalOffsets] | None:
     # Only if the text is still the one just mapped: a concurrent edit will map its own.
     type(source).objects.filter(pk=source.pk, revision=source.revision).update(original_offsets=offsets.to_bytes())
     return original, offsets
+
+
+def _add_run(runs: list[tuple[int, int, int]], o: int, c: int, n: int) -> None:
+    """Append a run; one that follows a gap as long on both sides (a line break made a space) joins the last."""
+    if n <= 0:
+        return
+    if runs:
+        last_o, last_c, last_n = runs[-1]
+        if o - (last_o + last_n) == c - (last_c + last_n):
+            runs[-1] = (last_o, last_c, o + n - last_o)
+            return
+    runs.append((o, c, n))
+
+
+def _diff_runs(original: str, canonical: str) -> list[tuple[int, int, int]]:
+    from .anchoring.diff import EQUAL, diff_texts  # the diff code is heavy; only imports and old sources need it
+
+    runs: list[tuple[int, int, int]] = []
+    o = c = 0
+    for op, piece in diff_texts(original, canonical):
+        if op == EQUAL:
+            _add_run(runs, o, c, len(piece))
+            o += len(piece)
+            c += len(piece)
+        elif op > 0:
+            c += len(piece)
+        else:
+            o += len(piece)
+    return runs
+
+
+def _walk(original: str, canonical: str) -> list[tuple[int, int, int]]:
+    """Runs found by walking both texts at once: while they agree, a run grows; where they part, the
+    canonical text's next characters are looked for a little ahead in the original (RESYNC), and what
+    was skipped on either side is a gap. Linear in the texts' length, since the import only drops and
+    rewrites pieces of the original, keeping its order."""
+    runs: list[tuple[int, int, int]] = []
+    i = j = 0
+    original_length, canonical_length = len(original), len(canonical)
+    while i < original_length and j < canonical_length:
+        run_i, run_j = i, j
+        while i < original_length and j < canonical_length and original[i : i + STRIDE] == canonical[j : j + STRIDE]:
+            i, j = i + STRIDE, j + STRIDE
+        i, j = min(i, original_length), min(j, canonical_length)
+        while i < original_length and j < canonical_length and original[i] == canonical[j]:
+            i, j = i + 1, j + 1
+        _add_run(runs, run_i, run_j, i - run_i)
+        if i >= original_length or j >= canonical_length:
+            break
+        best = None  # (cost, where in the original, canonical characters skipped)
+        for group in RESYNC:
+            for key_length, ahead in group:
+                for skipped in range(MOST_INSERTED + 1):
+                    key = canonical[j + skipped : j + skipped + key_length]
+                    if not key:
+                        break
+                    at = original.find(key, i, i + ahead + len(key))
+                    if at != -1 and (best is None or at - i + skipped < best[0]):
+                        best = (at - i + skipped, at, skipped)
+            if best is not None:
+                break
+        if best is None:
+            j += 1  # a character the import added, with nothing like it near in the original
+            continue
+        _, i, skipped = best
+        j += skipped
+    return runs

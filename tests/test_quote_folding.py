@@ -197,7 +197,7 @@ def original_span(words: str) -> tuple[int, int]:
     ],
 )
 def test_offsets_in_the_original_file_reach_the_canonical_words(
-    api, private_map, annotator, uploaded, words, canonical
+    mapped_by, api, private_map, annotator, uploaded, words, canonical
 ):
     assert canonical in uploaded.text and ORIGINAL.index(words) != uploaded.text.index(canonical)
     start, end = original_span(words)
@@ -243,7 +243,7 @@ def test_a_map_follows_an_edit_of_the_text(uploaded):
     assert OriginalOffsets.from_bytes(Source.objects.get(pk=uploaded.pk).original_offsets).revision == 2
 
 
-def test_html_offsets_count_in_the_markup(api, private_map, annotator, owner):
+def test_html_offsets_count_in_the_markup(mapped_by, api, private_map, annotator, owner):
     html = "<html><body><h1>Report</h1><p>Coalitions&nbsp;act <em>quickly</em> but\n  alone.</p></body></html>"
     source = import_source(filename="report.html", data=html.encode(), added_by=owner)
     services.add_source(argument_map=private_map, source=source, actor=owner)
@@ -263,8 +263,16 @@ def test_html_offsets_count_in_the_markup(api, private_map, annotator, owner):
     assert Passage.objects.get().exact == "quickly but alone"
 
 
-def test_front_matter_and_markup_the_import_drops_do_not_shift_offsets():
-    """Whatever the import removes (here front matter and heading marks), the diff carries offsets past it."""
+@pytest.fixture(params=["diff", "walk"])
+def mapped_by(request, monkeypatch):
+    """Both ways of making the map: the diff (files up to DIFF_UP_TO characters) and the linear walk."""
+    if request.param == "walk":
+        monkeypatch.setattr("sources.offsets.DIFF_UP_TO", 0)
+    return request.param
+
+
+def test_front_matter_and_markup_the_import_drops_do_not_shift_offsets(mapped_by):
+    """Whatever the import removes (here front matter and heading marks), the map carries offsets past it."""
     original = "---\ntitle: A statement\ndate: 2024-01-02\n---\n\n## Article 24\n\nThe Council acts for all.\n"
     canonical = "Article 24\n\nThe Council acts for all."
     offsets = OriginalOffsets.between(original, canonical)
@@ -274,7 +282,7 @@ def test_front_matter_and_markup_the_import_drops_do_not_shift_offsets():
     assert offsets.start(0) == 0 and offsets.end(len(original)) == len(canonical)
 
 
-def test_the_map_round_trips_as_bytes_and_is_compact():
+def test_the_map_round_trips_as_bytes_and_is_compact(mapped_by):
     original = "\r\n".join(f"Line {n} of a long hard-wrapped re-\nport." for n in range(2000))
     canonical = normalise(original)
     offsets = OriginalOffsets.between(original, canonical)
@@ -349,7 +357,7 @@ def test_offsets_take_the_quote_as_people_copy_it_but_never_white_space_at_the_e
     assert Passage.objects.get().exact == "The Council’s “responsibility to protect”"
 
 
-def test_markdown_offsets_count_in_the_markdown_source(api, private_map, annotator, owner):
+def test_markdown_offsets_count_in_the_markdown_source(mapped_by, api, private_map, annotator, owner):
     markdown = (
         "# The *Charter* of 1945\n\n"
         "Article 24 gives the [Security Council](https://un.org) **primary responsibility**\n"
@@ -373,7 +381,7 @@ def test_markdown_offsets_count_in_the_markdown_source(api, private_map, annotat
     assert Passage.objects.get().exact == "Security Council primary responsibility for peace"
 
 
-def test_a_span_ending_on_rewritten_markup_keeps_what_it_became():
+def test_a_span_ending_on_rewritten_markup_keeps_what_it_became(mapped_by):
     original = "<p>Salt &amp; pepper</p>"
     canonical = "Salt & pepper"
     offsets = OriginalOffsets.between(original, canonical)
