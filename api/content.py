@@ -6,15 +6,17 @@ PATCH, PUT and DELETE, checked again by the service inside its transaction.
 
 from django.db import IntegrityError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from arguments import services
 from arguments.access import Need
 from arguments.models import Claim, Comment, Event, Evidence, MapSource, Relation
+from sources.anchoring.quotes import same_words
 from sources.models import Passage, Source
-from sources.selection import resolve_selection
+from sources.offsets import OriginalOffsets, original_offsets
+from sources.selection import QuoteRefused, resolve_selection
 
 from . import serializers as s
 from .base import MapViewSet, Rows, VersionedDeletion, capabilities, is_number, page, pick, with_etag
@@ -37,6 +39,65 @@ def _filtered_by_claim(request, queryset):
             raise exceptions.ValidationError({"claim": ["Give a claim id."]})
         queryset = queryset.filter(claim_id=int(claim))
     return queryset
+
+
+class QuoteNotThere(exceptions.APIException):
+    """400 with the places a refused quote's words stand (QuoteRefusedSerializer): numbers stay numbers,
+    which DRF's ValidationError would turn into strings."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, body: dict) -> None:
+        self.detail = body
+
+
+def _refused(refusal: QuoteRefused, *, field: str, offsets: OriginalOffsets | None = None) -> QuoteNotThere:
+    candidates = []
+    for c in refusal.candidates:
+        candidate = {"start": c.start, "end": c.end, "exact": c.text, "score": c.score}
+        if offsets is not None:
+            candidate["original_start"] = offsets.to_original(c.start)
+            candidate["original_end"] = offsets.to_original(c.end)
+        candidates.append(candidate)
+    message = refusal.messages[0]
+    return QuoteNotThere({field: message if field == "detail" else [message], "candidates": candidates})
+
+
+def _canonical_span(source: Source, start: int, end: int, exact: str) -> tuple[int, int]:
+    """start/end in the source's text, where `exact` must stand (its quote marks, dashes, line-end hyphens and
+    white space may differ); a refusal that says where it does stand otherwise."""
+    # Slicing forgives an end past the text; the stored passage must not.
+    there = source.text[start:end]
+    if end > len(source.text) or start >= end or there != there.strip() or not same_words(there, exact):
+        raise QuoteRefused.for_quote(
+            source.text, exact, "The quote does not match the source text at these offsets (code points)."
+        )
+    return start, end
+
+
+def _original_span(source: Source, start: int, end: int, exact: str) -> tuple[int, int]:
+    """start/end in the uploaded file's text, carried to the canonical text (offsets=original)."""
+    mapped = original_offsets(source)
+    if mapped is None:
+        raise exceptions.ValidationError(
+            {"offsets": ["This source was not uploaded as a text file (txt, md, html): give offsets in its text."]}
+        )
+    original, offsets = mapped
+    if end > len(original) or start >= end or not same_words(original[start:end], exact):
+        refusal = QuoteRefused.for_quote(
+            source.text, exact, "The quote does not match the original file at these offsets (code points)."
+        )
+        raise _refused(refusal, field="exact", offsets=offsets)
+    canonical_start, canonical_end = offsets.start(start), offsets.end(end)
+    # The import may have dropped white space, markup or a hyphen at either edge; the passage is the words.
+    text = source.text
+    while canonical_start < canonical_end and text[canonical_start].isspace():
+        canonical_start += 1
+    while canonical_end > canonical_start and text[canonical_end - 1].isspace():
+        canonical_end -= 1
+    if canonical_start >= canonical_end:
+        raise exceptions.ValidationError({"exact": ["These words of the file are not part of the source's text."]})
+    return canonical_start, canonical_end
 
 
 # ----------------------------------------------------------------------------------------- claims
@@ -214,11 +275,21 @@ class EvidenceViewSet(VersionedDeletion, MapViewSet):
         description=(
             "Name an existing `passage`, or select new text with `source` (a slug) and `exact` (the quote). "
             "With `start`/`end` (code points) or `start16`/`end16` (UTF-16 units, as browsers count) the quote "
-            "must be exactly the text there; without offsets it must occur once in the source."
+            "must be exactly the text there; `offsets: original` takes `start`/`end` in the file as uploaded. "
+            "Without offsets the quote must occur once in the source, but its line-end hyphens, quote marks, "
+            "dashes, white space (and, failing all else, capitals) may differ. A refused quote's 400 lists "
+            "`candidates`: where its words stand, or the places most like them."
         ),
         parameters=CREATING,
         request=s.EvidenceCreateSerializer,
-        responses={201: s.EvidenceSerializer, **CREATE_ERRORS},
+        responses={
+            201: s.EvidenceSerializer,
+            **CREATE_ERRORS,
+            400: OpenApiResponse(
+                s.QuoteRefusedSerializer,
+                description="A refused quote, with `candidates`; or invalid fields, named with their messages.",
+            ),
+        },
     )
     @idempotent
     def create(self, request, slug: str):
@@ -249,18 +320,17 @@ class EvidenceViewSet(VersionedDeletion, MapViewSet):
             if passage is None:
                 raise exceptions.ValidationError({"passage": ["No such passage in this map's sources."]})
             return passage.source, passage.start, passage.end
-        source = Source.objects.defer("original").filter(slug=data["source"], pk__in=in_map).first()
+        source = Source.objects.defer("original", "original_offsets").filter(slug=data["source"], pk__in=in_map).first()
         if source is None:
             raise exceptions.ValidationError({"source": ["This map has no source with that slug."]})
-        if "start" in data:
-            start, end = data["start"], data["end"]
-            # Slicing forgives an end past the text; the stored passage must not.
-            if end > len(source.text) or start >= end or source.text[start:end] != data["exact"]:
-                raise exceptions.ValidationError(
-                    {"exact": ["The quote does not match the source text at these offsets (code points)."]}
-                )
-            return source, start, end
-        start, end = resolve_selection(source, data)  # ValidationError becomes a 400 with its message
+        try:
+            if data["offsets"] == "original":
+                return source, *_original_span(source, data["start"], data["end"], data["exact"])
+            if "start" in data:
+                return source, *_canonical_span(source, data["start"], data["end"], data["exact"])
+            start, end = resolve_selection(source, data)
+        except QuoteRefused as refusal:
+            raise _refused(refusal, field="exact" if "start" in data else "detail") from None
         return source, start, end
 
     def changeable(self, lock: bool = False) -> Evidence:

@@ -223,7 +223,13 @@ class EvidenceCreateSerializer(serializers.Serializer):
     passage = serializers.IntegerField(required=False, help_text="An existing passage; or give source and exact.")
     source = serializers.SlugField(required=False, help_text="Slug of one of the map's sources.")
     exact = serializers.CharField(
-        required=False, trim_whitespace=False, max_length=20_000, help_text="The quoted text, exactly as in the source."
+        required=False,
+        trim_whitespace=False,
+        max_length=20_000,
+        help_text=(
+            "The quoted text. Without offsets, line-end hyphens, quote marks, dashes and white space may differ "
+            "from the source's text; with offsets it must be exactly the text there."
+        ),
     )
     start = serializers.IntegerField(required=False, min_value=0, help_text="Offset in code points (with end).")
     end = serializers.IntegerField(required=False, min_value=0)
@@ -231,6 +237,23 @@ class EvidenceCreateSerializer(serializers.Serializer):
         required=False, min_value=0, help_text="Offset in UTF-16 units, as browsers count (with end16)."
     )
     end16 = serializers.IntegerField(required=False, min_value=0)
+    prefix = serializers.CharField(
+        required=False,
+        trim_whitespace=False,
+        max_length=200,
+        help_text="Text just before the quote, to tell apart a quote that occurs several times (no offsets).",
+    )
+    suffix = serializers.CharField(
+        required=False, trim_whitespace=False, max_length=200, help_text="Text just after the quote (with prefix)."
+    )
+    offsets = serializers.ChoiceField(
+        choices=["canonical", "original"],
+        default="canonical",
+        help_text=(
+            "What `start`/`end` count in: the source's `text` (canonical, the default), or the text of the file "
+            "as uploaded (original; txt, md and html sources), with `exact` exactly the words there."
+        ),
+    )
 
     def validate(self, data: dict) -> dict:
         if "passage" in data:
@@ -250,7 +273,28 @@ class EvidenceCreateSerializer(serializers.Serializer):
                 raise serializers.ValidationError(f"Give both `{a}` and `{b}`, or neither.")
         if "start" in data and "start16" in data:
             raise serializers.ValidationError("Give offsets in code points or in UTF-16 units, not both.")
+        if data["offsets"] == "original" and "start" not in data:
+            raise serializers.ValidationError({"offsets": "`offsets=original` goes with `start` and `end`."})
         return data
+
+
+class QuoteCandidateSerializer(serializers.Serializer):
+    start = serializers.IntegerField(help_text="Code points of the source's text.")
+    end = serializers.IntegerField()
+    exact = serializers.CharField(help_text="The source's text there.")
+    score = serializers.FloatField(help_text="100 where the quote's words stand; else how alike, 0–100.")
+    original_start = serializers.IntegerField(required=False, help_text="With offsets=original: in the file.")
+    original_end = serializers.IntegerField(required=False)
+
+
+class QuoteRefusedSerializer(serializers.Serializer):
+    """The 400 for a quote that is not where it was said to be, is nowhere, or is in several places."""
+
+    detail = serializers.CharField(required=False, help_text="Why (quotes looked up by their words).")
+    exact = serializers.ListField(child=serializers.CharField(), required=False, help_text="Why (with offsets).")
+    candidates = QuoteCandidateSerializer(
+        many=True, help_text="Where the words stand, or the places most like them, best first (may be empty)."
+    )
 
 
 class EvidenceUpdateSerializer(serializers.Serializer):

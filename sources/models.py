@@ -36,7 +36,7 @@ class SourceFormat(models.TextChoices):
 class SourceQuerySet(models.QuerySet):
     def for_library(self) -> "SourceQuerySet":
         # The library lists sources without loading their (possibly long) texts.
-        return self.defer("text", "original").select_related("added_by").order_by("title")
+        return self.defer("text", "original", "original_offsets").select_related("added_by").order_by("title")
 
 
 class Source(models.Model):
@@ -77,6 +77,10 @@ class Source(models.Model):
     # reading a column that lies after a long text walks the text's overflow pages.
     text = models.TextField()
     original = models.BinaryField(blank=True, editable=False)
+    # Where offsets into the original file's text fall in `text` (sources.offsets.OriginalOffsets, as
+    # bytes), made at import for text formats; empty when there is none, and computed from `original`
+    # when asked for if it was made for another revision of the text.
+    original_offsets = models.BinaryField(blank=True, editable=False, default=b"")
 
     objects = SourceQuerySet.as_manager()
 

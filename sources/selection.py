@@ -8,7 +8,7 @@ orphaned passage and the API all come through here.
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .anchoring.quotes import QuoteNotFound, locate_quote
+from .anchoring.quotes import Candidate, QuoteNotFound, find_quote, locate_quote, nearest_quotes
 from .models import Source
 from .offsets import Utf16Index
 
@@ -50,9 +50,9 @@ def resolve_selection(source: Source, data: dict) -> tuple[int, int]:
     text, exact = source.text, data["exact"]
     if data.get("start16") is None:
         try:
-            return locate_quote(text, exact)
+            return locate_quote(text, exact, prefix=data.get("prefix") or "", suffix=data.get("suffix") or "")
         except QuoteNotFound as error:
-            raise ValidationError(str(error)) from error
+            raise QuoteRefused.for_quote(text, exact, str(error), spans=error.spans) from error
     index = Utf16Index(text)
     try:
         start, end = index.to_codepoints(data["start16"]), index.to_codepoints(data["end16"])
@@ -66,3 +66,46 @@ def resolve_selection(source: Source, data: dict) -> tuple[int, int]:
             "Reload the page and select the passage again."
         )
     return start, end
+
+
+class QuoteRefused(ValidationError):
+    """A quote that is not where it was said to be, or nowhere, or in several places; `candidates` says
+    where its words (or the words most like it) stand, best first, so that the message can point there."""
+
+    MOST = 10  # places listed for an ambiguous quote
+
+    def __init__(self, message: str, candidates: list[Candidate]) -> None:
+        super().__init__(message)
+        self.candidates = candidates
+
+    @classmethod
+    def for_quote(
+        cls, text: str, quote: str, message: str, *, spans: list[tuple[int, int]] | None = None
+    ) -> "QuoteRefused":
+        """The refusal for `quote`: with the places it stands if `spans` (or a search) finds it, else the nearest."""
+        spans = spans if spans is not None else find_quote(text, quote.strip())
+        if spans:
+            candidates = [Candidate(start, end, text[start:end], 100.0) for start, end in spans[: cls.MOST]]
+        else:
+            candidates = nearest_quotes(text, quote)
+        joint = " " if message.endswith(".") else ". "
+        return cls(f"{message}{joint}{describe(candidates, found=bool(spans))}", candidates)
+
+
+def describe(candidates: list[Candidate], *, found: bool) -> str:
+    """A sentence naming the candidates, for messages read by people (the API lists them as fields too)."""
+    if not candidates:
+        return "Nothing in the text is much like it."
+    if found:
+        return (
+            "Its words stand at characters "
+            + "; ".join(f"{c.start}–{c.end} (“{_short(c.text)}”)" for c in candidates)
+            + "."
+        )
+    places = "; ".join(f"characters {c.start}–{c.end} (“{_short(c.text)}”, {c.score:.0f}% alike)" for c in candidates)
+    return f"Nearest in the text: {places}."
+
+
+def _short(text: str, most: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= most else f"{text[: most // 2 - 1]}…{text[-(most // 2 - 1) :]}"

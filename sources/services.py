@@ -9,6 +9,7 @@ from django.db import transaction
 
 from .ingest import extract
 from .models import Source, SourceKind
+from .offsets import offsets_for_import
 
 PUBLISHED = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 PUBLISHED_MESSAGE = "Write the date as YYYY, YYYY-MM or YYYY-MM-DD, and make it a real date."
@@ -100,6 +101,8 @@ def build_source(
         notes=notes.strip(),
         text=extracted.text,
         original=data,
+        # Made here, outside any transaction, like the text: a long file takes a moment to map.
+        original_offsets=offsets_for_import(extracted.format, data, extracted.text),
         original_name=name[:255],
         original_format=extracted.format,
         added_by=added_by,
