@@ -11,7 +11,7 @@ from .access import readable_sources
 from .forms import UploadForm
 from .ingest import IngestError
 from .rendering import render_text
-from .services import import_source
+from .services import describe_import, import_source
 
 
 @require_GET
@@ -42,6 +42,9 @@ def upload(request):
                 form.add_error(field if field in form.fields else None, problems)
         else:
             messages.success(request, f"Imported “{source.title}”: {len(source.text):,} characters of text.")
+            if cleaned := describe_import(source):
+                # Said once, on the page the upload leads to: what the text no longer has, and that nothing is lost.
+                messages.info(request, f"Cleaned on import: {cleaned}. The original file is kept as uploaded.")
             return redirect(source)
     max_mb = settings.WARRANT_MAX_UPLOAD_BYTES // (1024 * 1024)
     return render(request, "sources/upload.html", {"form": form, "max_mb": max_mb})
