@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sources.extractors.common import describe
@@ -199,3 +201,32 @@ def test_the_upload_page_says_what_the_import_removed(client, annotator):
     ) in page
     # Said once: the next visit to the page does not repeat it.
     assert "Cleaned on import" not in client.get(source.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_preview_shows_the_start_of_the_text_and_what_goes_and_saves_nothing(client, annotator):
+    client.force_login(annotator)
+    url = reverse("sources:upload_preview")
+    upload = SimpleUploadedFile("charter.txt", (MESSY / "charter-markdown.txt").read_bytes())
+    with CaptureQueriesContext(connection) as queries:
+        page = client.post(url, {"file": upload}).content.decode()
+    assert len(queries) <= 2  # the session and its user: reading the file needs no database
+    assert "The import will take out: 4 heading marks removed;" in page
+    assert "<p>Charter of the United Nations</p>" in page and "####" not in page
+    assert not Source.objects.exists()
+    bad = client.post(url, {"file": SimpleUploadedFile("x.pdf", b"not a pdf")}).content.decode()
+    assert "not a PDF" in bad
+    assert "Choose a file" in client.post(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_preview_escapes_the_text(client, annotator):
+    client.force_login(annotator)
+    upload = SimpleUploadedFile("x.txt", b"---\ntitle: <b>T</b>\n---\n<script>alert(1)</script> & text")
+    page = client.post(reverse("sources:upload_preview"), {"file": upload}).content.decode()
+    assert "<script>" not in page and "&lt;script&gt;" in page and "&lt;b&gt;T&lt;/b&gt;" in page
+
+
+def test_the_preview_needs_a_login(client):
+    response = client.post(reverse("sources:upload_preview"))
+    assert response.status_code == 302 and "login" in response["Location"]
