@@ -60,8 +60,8 @@ METADATA_LABELS = {
 }  # fmt: skip
 
 
+@require_POST  # first, so that a GET is refused alike for everyone rather than sent to log in
 @login_required
-@require_POST
 def upload_preview(request):
     """The upload page's preview of a chosen file (fetched by the page as soon as a file is chosen): the start of
     the canonical text, what the import will take out, and the metadata the file states. Nothing is saved."""
