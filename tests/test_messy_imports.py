@@ -96,6 +96,16 @@ def test_an_md_file_with_headings_typed_loosely_gets_them_as_headings():
     assert paragraphs(text) == ["Charter", "Text.", "Article 24", "More text.", "#hashtag stays."]
 
 
+@pytest.mark.parametrize("name", ["charter.md", "charter.txt"])
+def test_lines_in_capitals_stay_headings_in_markdown(name):
+    data = (
+        b"## Charter\n\nCHAPTER I\nPURPOSES AND PRINCIPLES\nArticle 1 reads as follows.\n\nTITLE\n=====\n\nNATO and UN."
+    )
+    assert paragraphs(extract(name, data).text) == [
+        "Charter", "CHAPTER I", "PURPOSES AND PRINCIPLES", "Article 1 reads as follows.", "TITLE", "NATO and UN."
+    ]  # fmt: skip
+
+
 def test_wikitext_headings_are_paragraphs_and_its_markup_goes():
     extracted = read("veto-wiki.txt")
     assert not MARKUP.search(extracted.text)

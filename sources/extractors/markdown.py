@@ -32,6 +32,15 @@ from .html import BLOCKS, HEADINGS, read_html
 # marks (`####Charter`), or marks escaped by a converter (`\\### Article 24`). A single `#` followed by a letter
 # is a hashtag, and stays.
 LOOSE_HEADING = re.compile(r"^[ \t]{0,3}(?:\\(#{1,6})[ \t]*|(#{2,6})(?=[^\s#]))", re.MULTILINE)
+# A line in capitals ("CHAPTER I", "PURPOSES AND PRINCIPLES") inside a paragraph: in a text file it is a heading,
+# which Markdown would run into the lines around it. At least four capital letters and no lower-case letter; not a
+# line that starts a Markdown block (a heading, list item, quotation, table row, fence) or underlines a heading.
+CAPITALS_LINE = re.compile(
+    r"^(?![ \t]*(?:[#>|*+`~-]|\d+[.)]|={2,}))"  # not a line that starts a block
+    r"[^\S\n]*(?=(?:[^a-z\n]*[A-Z]){4})[^a-z\n]+$",  # four capitals, no lower case
+    re.MULTILINE,
+)
+SETEXT_UNDERLINE = re.compile(r"[ \t]*(?:=+|-+)[ \t]*")
 # What the count of each removal is taken from: markdown-it's token types.
 COUNTED = {
     "heading_open": "heading marks removed",
@@ -76,10 +85,24 @@ def markdown_text(source: str, removed: Removed, metadata: dict | None = None) -
     """Markdown source (front matter already split off) as text; what its markup was, counted into `removed`."""
     metadata = metadata or {}
     source = LOOSE_HEADING.sub(_heading_marks, source)
+    source = _capitals_apart(source)
     budget = Budget("This Markdown file")
     env = {"budget": budget, "rule_calls": 0, "removed": removed}
     raw = read_html(_rendered(source, env), title_from=(HEADINGS,), budget=budget)
     return Raw(raw.text, metadata.get("title") or raw.title, paged=False, metadata=metadata, removed=removed.items())
+
+
+def _capitals_apart(source: str) -> str:
+    """Lines in capitals set apart by blank lines, so that each is a paragraph (a heading) of its own."""
+    pieces, position = [], 0
+    for match in CAPITALS_LINE.finditer(source):
+        after = source[match.end() + 1 :].split("\n", 1)[0]
+        if SETEXT_UNDERLINE.fullmatch(after) or not any(character.isalpha() for character in match.group()):
+            continue  # "TITLE" over "=====" is already a heading
+        pieces += [source[position : match.start()], "\n", match.group(), "\n"]
+        position = match.end()
+    pieces.append(source[position:])
+    return "".join(pieces)
 
 
 def _heading_marks(match: re.Match) -> str:

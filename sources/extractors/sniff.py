@@ -22,6 +22,8 @@ MARKDOWN_SIGNS = {
     "escape": re.compile(r"\\[\\`*_{}\[\]#>!|-]"),
     "quote": re.compile(r"^>[ \t]?\S", re.MULTILINE),
 }
+# Two or more marks before a heading (`## Charter`, `####Charter`, `\### Article`): prose never starts a line so.
+DEEP_HEADING = re.compile(r"^ {0,3}\\?#{2,6}(?:[ \t]+\S|[^\s#])", re.MULTILINE)
 # A lone `# words` line is as likely a number sign in prose ("# of members") as a heading.
 LONE_HASH = re.compile(r"^ {0,3}#[ \t]+\S", re.MULTILINE)
 WIKI_SIGNS = re.compile(r"\[\[[^\]\n]+\]\]|'''[^'\n]+'''|\{\{[^}\n]+\}\}")
@@ -40,6 +42,13 @@ def sniff(text: str) -> str:
     is_wiki = deep_wiki_headings or (wiki_headings and WIKI_SIGNS.search(sample))
     if is_wiki and counts["heading"] + counts["link"] <= len(wiki_headings):
         return WIKITEXT
-    if kinds >= 2 or counts["heading"] >= 2 or counts["link"] >= 2 or counts["escape"] >= 3 or counts["strong"] >= 3:
+    if (
+        DEEP_HEADING.search(sample)
+        or kinds >= 2
+        or counts["heading"] >= 2
+        or counts["link"] >= 2
+        or counts["escape"] >= 3
+        or counts["strong"] >= 3
+    ):
         return MARKDOWN
     return PLAIN
