@@ -22,6 +22,7 @@ USER_DOCS: dict[str, str] = {
     "debate": "Building a debate on a map",
     "evaluation": "How Warrant describes where a claim stands",
     "reader": "Reading a source and linking passages to claims",
+    "sources": "Bringing sources in: what the import recognises",
     "search": "Searching a map: what a query means",
     "assist": "Suggested passages, claims and links",
     "exports": "Downloading a map, and importing a map file",

@@ -6,7 +6,7 @@ IngestError with a message meant for the person who uploaded the file.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -57,6 +57,10 @@ class Extracted:
     text: str  # canonical: already normalised
     format: str  # a SourceFormat value
     title: str  # the document's own title, if it names one; "" otherwise
+    # What the file says about itself (front matter): Source field -> value; authors a list of names.
+    metadata: dict = field(default_factory=dict)
+    # What the import took out of the text, by kind, with counts (sources.extractors.common.describe words it).
+    removed: tuple[tuple[str, int], ...] = ()
 
 
 def format_for(filename: str) -> SourceFormat:
@@ -76,7 +80,13 @@ def extract(filename: str, data: bytes) -> Extracted:
     text = normalise(raw.text, mend_page_breaks=raw.paged)
     if not text:
         raise IngestError("This document contains no text.")
-    return Extracted(text=text, format=source_format.value, title=raw.title.strip()[:MAX_TITLE_CHARS])
+    return Extracted(
+        text=text,
+        format=source_format.value,
+        title=raw.title.strip()[:MAX_TITLE_CHARS],
+        metadata=dict(raw.metadata or {}),
+        removed=raw.removed,
+    )
 
 
 def _check_size(data: bytes) -> None:

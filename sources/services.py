@@ -7,6 +7,7 @@ from pathlib import PurePosixPath
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from .extractors.common import describe
 from .ingest import extract
 from .models import Source, SourceKind
 from .offsets import offsets_for_import
@@ -85,20 +86,25 @@ def build_source(
     """
     extracted = extract(filename, data)
     name = PurePosixPath(filename.replace("\\", "/")).name
-    return Source(
+    # What the file says about itself (front matter) fills the fields the person left empty: what they typed wins.
+    stated = extracted.metadata
+    authors = [author.strip() for author in authors or [] if author.strip()] or list(stated.get("authors", []))
+    if language.strip() in ("", "en") and stated.get("language"):
+        language = stated["language"]
+    source = Source(
         # A title the file itself gives may be longer than the field: cut, since nobody typed it to be refused.
         title=title.strip() or (extracted.title or PurePosixPath(name).stem.strip() or "Untitled")[:500],
-        authors=[author.strip() for author in authors or [] if author.strip()],
-        container_title=container_title.strip(),
-        publisher=publisher.strip(),
+        authors=authors,
+        container_title=container_title.strip() or stated.get("container_title", ""),
+        publisher=publisher.strip() or stated.get("publisher", ""),
         place=place.strip(),
-        published=published.strip(),
+        published=published.strip() or stated.get("published", ""),
         kind=kind,
         language=language.strip(),
-        url=url.strip(),
+        url=url.strip() or stated.get("url", ""),
         isbn=isbn.strip(),
         doi=doi.strip(),
-        notes=notes.strip(),
+        notes=notes.strip() or stated.get("notes", ""),
         text=extracted.text,
         original=data,
         # Made here, outside any transaction, like the text: a long file takes a moment to map.
@@ -107,6 +113,14 @@ def build_source(
         original_format=extracted.format,
         added_by=added_by,
     )
+    # Not a field: what the import removed from the text, for the page that reports the import (describe_import).
+    source.import_removed = extracted.removed
+    return source
+
+
+def describe_import(source: Source) -> str:
+    """What the import of a just-built source took out of its text, in one line; "" if nothing."""
+    return describe(getattr(source, "import_removed", ()))
 
 
 def save_source(source: Source) -> None:

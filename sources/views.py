@@ -5,13 +5,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .access import readable_sources
+from .extractors.common import describe
 from .forms import UploadForm
-from .ingest import IngestError
+from .ingest import IngestError, extract
 from .rendering import render_text
-from .services import import_source
+from .services import describe_import, import_source
 
 
 @require_GET
@@ -42,6 +43,54 @@ def upload(request):
                 form.add_error(field if field in form.fields else None, problems)
         else:
             messages.success(request, f"Imported “{source.title}”: {len(source.text):,} characters of text.")
+            if cleaned := describe_import(source):
+                # Said once, on the page the upload leads to: what the text no longer has, and that nothing is lost.
+                messages.info(request, f"Cleaned on import: {cleaned}. The original file is kept as uploaded.")
             return redirect(source)
     max_mb = settings.WARRANT_MAX_UPLOAD_BYTES // (1024 * 1024)
     return render(request, "sources/upload.html", {"form": form, "max_mb": max_mb})
+
+
+# How much of the text the preview shows: enough to see that it reads right, not the whole document.
+PREVIEW_PARAGRAPHS = 4
+PREVIEW_PARAGRAPH_CHARS = 600
+METADATA_LABELS = {
+    "title": "Title", "authors": "Authors", "published": "Published", "url": "URL", "publisher": "Publisher",
+    "container_title": "Published in", "language": "Language", "notes": "Notes",
+}  # fmt: skip
+
+
+@require_POST  # first, so that a GET is refused alike for everyone rather than sent to log in
+@login_required
+def upload_preview(request):
+    """The upload page's preview of a chosen file (fetched by the page as soon as a file is chosen): the start of
+    the canonical text, what the import will take out, and the metadata the file states. Nothing is saved."""
+    upload_file = request.FILES.get("file")
+    context: dict = {"error": "", "paragraphs": [], "removed": "", "metadata": []}
+    if upload_file is None:
+        context["error"] = "Choose a file to see how it will read."
+    else:
+        try:
+            extracted = extract(upload_file.name, upload_file.read())
+        except IngestError as error:
+            context["error"] = str(error)
+        else:
+            paragraphs = extracted.text.split("\n\n")
+            context.update(
+                paragraphs=[_shortened(paragraph) for paragraph in paragraphs[:PREVIEW_PARAGRAPHS]],
+                more=max(0, len(paragraphs) - PREVIEW_PARAGRAPHS),
+                characters=f"{len(extracted.text):,}",
+                removed=describe(extracted.removed),
+                metadata=[
+                    (label, "; ".join(value) if isinstance(value, list) else value)
+                    for field, label in METADATA_LABELS.items()
+                    if (value := extracted.metadata.get(field))
+                ],
+            )
+    return render(request, "sources/_upload_preview.html", context)
+
+
+def _shortened(paragraph: str) -> str:
+    if len(paragraph) <= PREVIEW_PARAGRAPH_CHARS:
+        return paragraph
+    return paragraph[:PREVIEW_PARAGRAPH_CHARS].rsplit(" ", 1)[0] + " …"

@@ -24,12 +24,32 @@ from markdown_it.common import html_re
 from markdown_it.rules_block.html_block import HTML_SEQUENCES, html_block
 from markdown_it.rules_core.text_join import text_join
 
-from .common import Budget, IngestError, Raw
+from .common import Budget, IngestError, Raw, Removed, decode_text
+from .frontmatter import split_front_matter
 from .html import BLOCKS, HEADINGS, read_html
-from .text import decode_text
 
-FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
-FRONT_MATTER_TITLE = re.compile(r"^title:[ \t]*(.+?)[ \t]*$", re.MULTILINE)
+# Headings as people type them in plain text, which CommonMark does not take for headings: no space after the
+# marks (`####Charter`), or marks escaped by a converter (`\\### Article 24`). A single `#` followed by a letter
+# is a hashtag, and stays.
+LOOSE_HEADING = re.compile(r"^[ \t]{0,3}(?:\\(#{1,6})[ \t]*|(#{2,6})(?=[^\s#]))", re.MULTILINE)
+# A line in capitals ("CHAPTER I", "PURPOSES AND PRINCIPLES") inside a paragraph: in a text file it is a heading,
+# which Markdown would run into the lines around it. At least four capital letters and no lower-case letter; not a
+# line that starts a Markdown block (a heading, list item, quotation, table row, fence) or underlines a heading.
+CAPITALS_LINE = re.compile(
+    r"^(?![ \t]*(?:[#>|*+`~-]|\d+[.)]|={2,}))"  # not a line that starts a block
+    r"[^\S\n]*(?=(?:[^a-z\n]*[A-Z]){4})[^a-z\n]+$",  # four capitals, no lower case
+    re.MULTILINE,
+)
+SETEXT_UNDERLINE = re.compile(r"[ \t]*(?:=+|-+)[ \t]*")
+# What the count of each removal is taken from: markdown-it's token types.
+COUNTED = {
+    "heading_open": "heading marks removed",
+    "link_open": "links reduced to their text",
+    "strong_open": "emphasis marks removed",
+    "em_open": "emphasis marks removed",
+    "s_open": "emphasis marks removed",
+    "blockquote_open": "quotation marks (>) removed",
+}
 
 # Block tokens are all held until the end; inline tokens only for the block being rendered. Far beyond real
 # documents (a long book has a few tens of thousands of paragraphs), and a few tens of megabytes at most.
@@ -54,22 +74,45 @@ CLOSED_BY_SEQUENCE = HTML_SEQUENCES[:5]
 
 def extract_markdown(data: bytes) -> Raw:
     """Markdown rendered to HTML, then read like HTML: markup vanishes, list items keep their lines."""
-    source = decode_text(data)
-    title = ""
-    # Static-site and notes tools put YAML front matter on top; it is metadata, not text.
-    if front := FRONT_MATTER.match(source):
-        source = source[front.end() :]
-        if found := FRONT_MATTER_TITLE.search(front.group(1)):
-            title = found.group(1).strip("'\"")
+    front = split_front_matter(decode_text(data))
+    removed = Removed()
+    if front.fields:
+        removed.add(f"front matter ({front.fields} fields) read into metadata")
+    return markdown_text(front.text, removed, front.metadata)
+
+
+def markdown_text(source: str, removed: Removed, metadata: dict | None = None) -> Raw:
+    """Markdown source (front matter already split off) as text; what its markup was, counted into `removed`."""
+    metadata = metadata or {}
+    source = LOOSE_HEADING.sub(_heading_marks, source)
+    source = _capitals_apart(source)
     budget = Budget("This Markdown file")
-    raw = read_html(_rendered(source, budget), title_from=(HEADINGS,), budget=budget)
-    return Raw(raw.text, title or raw.title, paged=False)
+    env = {"budget": budget, "rule_calls": 0, "removed": removed}
+    raw = read_html(_rendered(source, env), title_from=(HEADINGS,), budget=budget)
+    return Raw(raw.text, metadata.get("title") or raw.title, paged=False, metadata=metadata, removed=removed.items())
 
 
-def _rendered(source: str, budget: Budget) -> Iterator[str]:
+def _capitals_apart(source: str) -> str:
+    """Lines in capitals set apart by blank lines, so that each is a paragraph (a heading) of its own."""
+    pieces, position = [], 0
+    for match in CAPITALS_LINE.finditer(source):
+        after = source[match.end() + 1 :].split("\n", 1)[0]
+        if SETEXT_UNDERLINE.fullmatch(after) or not any(character.isalpha() for character in match.group()):
+            continue  # "TITLE" over "=====" is already a heading
+        pieces += [source[position : match.start()], "\n", match.group(), "\n"]
+        position = match.end()
+    pieces.append(source[position:])
+    return "".join(pieces)
+
+
+def _heading_marks(match: re.Match) -> str:
+    return (match.group(1) or match.group(2)) + " "
+
+
+def _rendered(source: str, env: dict) -> Iterator[str]:
     """The document's HTML in pieces: block tokens first, then each block's inline content parsed as it is rendered."""
     md = _markdown_it()
-    env = {"budget": budget, "rule_calls": 0}
+    removed = env["removed"]
     tokens = md.parse(source, env)  # block tokens only: the core rules that parse inline content are off
     renderer, options = md.renderer, md.options
     pieces: list[str] = []
@@ -77,6 +120,11 @@ def _rendered(source: str, budget: Budget) -> Iterator[str]:
     for index, token in enumerate(tokens):
         if token.type == "inline":
             md.inline.parse(token.content, md, env, token.children)
+            for child in token.children:
+                if child.type in COUNTED:
+                    removed.add(COUNTED[child.type])
+                elif child.type == "text_special" and child.info == "escape":
+                    removed.add("escapes resolved")
             text_join(SimpleNamespace(tokens=[token]))
             children = token.children
             hidden = _closed_elements([_hiding_tag(child.content) if child.type == "html_inline" else None
@@ -84,6 +132,9 @@ def _rendered(source: str, budget: Budget) -> Iterator[str]:
             shown = [child for position, child in enumerate(children) if position not in hidden]
             piece = renderer.renderInline(shown, options, env)
             token.children = None
+        elif token.type in COUNTED:
+            removed.add(COUNTED[token.type])
+            piece = renderer.renderToken(tokens, index, options, env)
         elif token.type in renderer.rules:
             piece = renderer.rules[token.type](tokens, index, options, env)
         else:

@@ -1,32 +1,36 @@
-"""Plain text: bytes decoded, nothing else done (the normaliser does the rest)."""
+"""Plain text, or what a .txt file really is: front matter, Markdown and wikitext are recognised and read as such.
 
-import re
+A .txt file may be Markdown exported from a notes tool, a page copied out of a wiki, or OCR output with page
+numbers and running headers; sources.extractors.sniff tells which from the text itself. Front matter becomes
+metadata; Markdown goes the .md way; wiki headings become paragraphs; page furniture is dropped. Plain text
+otherwise passes as it is (the normaliser does the rest).
+"""
 
-from .common import IngestError, Raw
+from .common import Raw, Removed, decode_text
+from .frontmatter import split_front_matter
+from .markdown import markdown_text
+from .pages import drop_page_furniture
+from .sniff import MARKDOWN, WIKITEXT, sniff
+from .wikitext import wikitext_text
 
-UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-# Beyond this share of control characters the bytes are not prose in any encoding.
-MAX_CONTROL_SHARE = 0.05
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffd]")
-
-
-def decode_text(data: bytes) -> str:
-    """Bytes of a text file as str: UTF-8 (BOM or not), UTF-16 with a BOM, else Windows-1252."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        if data.startswith(UTF16_BOMS):
-            try:
-                text = data.decode("utf-16")
-            except UnicodeDecodeError:
-                raise IngestError("This file claims to be UTF-16 text but is not valid UTF-16.") from None
-        else:
-            # cp1252 leaves five bytes undefined; replacing them keeps a stray one from sinking a whole file.
-            text = data.decode("cp1252", errors="replace")
-    if "\x00" in text or len(CONTROL_CHARS.findall(text)) > MAX_CONTROL_SHARE * len(text):
-        raise IngestError("This is not a text file: it contains binary data.")
-    return text
+__all__ = ["decode_text", "extract_txt"]
 
 
 def extract_txt(data: bytes) -> Raw:
-    return Raw(decode_text(data))
+    front = split_front_matter(decode_text(data))
+    removed = Removed()
+    if front.fields:
+        removed.add(f"front matter ({front.fields} fields) read into metadata")
+    kind = sniff(front.text)
+    if kind == MARKDOWN:
+        return markdown_text(front.text, removed, front.metadata)
+    text = front.text
+    # OCR output: the pages it was read from are form feeds, or only the page numbers left between paragraphs.
+    pages = drop_page_furniture([page.split("\n") for page in text.split("\f")], removed)
+    text = "\f".join("\n".join(lines) for lines in pages)
+    paged, title = True, front.metadata.get("title", "")
+    if kind == WIKITEXT:
+        text, wiki_title = wikitext_text(text, removed)
+        title = title or wiki_title
+        paged = False  # headings have no closing punctuation, and must not be mended into what follows
+    return Raw(text, title, paged=paged, metadata=front.metadata, removed=removed.items())
