@@ -126,6 +126,10 @@ MATRIX: dict[str, Route] = {
     "arguments:claim_place": Route(("slug", "claim"), Need.ANNOTATE, Need.ANNOTATE),
     "arguments:add_thesis": Route(("slug",), NO, Need.ANNOTATE),
     "arguments:annotate": Route(("slug", "source"), Need.ANNOTATE, Need.ANNOTATE),
+    # Warrant suggests: for the people who can act on a suggestion (the model runs on each request)
+    "arguments:evidence_suggestions": Route(("slug", "claim"), Need.ANNOTATE, NO),
+    "arguments:accept_suggestion": Route(("slug", "claim"), NO, Need.ANNOTATE),
+    "arguments:similar_claims": Route(("slug",), Need.ANNOTATE, NO),
     # Changing what someone else made (everything in the World is the owner's) needs an editor.
     "arguments:claim_edit": Route(("slug", "claim"), Need.EDIT, Need.EDIT),
     "arguments:claim_delete": Route(("slug", "claim"), Need.EDIT, Need.EDIT),
