@@ -76,8 +76,7 @@ def test_suggestions_show_the_sentence_in_context_with_its_source_and_a_closenes
     assert '</mark><span class="muted"> Its permanent members shield their allies' in html
     assert "Geneva</span>" not in html.split("</li>")[0]
     assert "Council report" in html
-    assert re.search(r'<span class="closeness">(close match|related|loosely related|distant)</span>', html)
-    assert "Similarity is not agreement" in html and "you decide" in html
+    assert re.search(r'<span class="closeness">(close match|related|loosely related|weak match)</span>', html)
     for stance in ("states", "supports", "opposes"):
         assert f'name="stance" value="{stance}"' in html
     assert Evidence.objects.filter(claim=claim).count() == 0  # suggesting writes nothing to the map
@@ -88,6 +87,7 @@ def test_without_javascript_the_suggestions_are_a_page(client, council, annotato
     client.force_login(annotator)
     html = client.get(_url("evidence_suggestions", council, claim.pk)).content.decode()
     assert "<html" in html and "<h1>Find evidence in the sources</h1>" in html
+    assert "Similarity is not agreement" in html and "you decide" in html
     assert "deadlocked by vetoes" in html
 
 
@@ -312,3 +312,15 @@ def test_the_schema_describes_the_suggestions(tmp_path):
     assert "/api/v1/maps/{slug}/similar-claims/:" in text
     assert "/api/v1/maps/{slug}/claims/{claim_id}/evidence-suggestions/:" in text
     assert "same point or its opposite" in text
+
+
+def test_closeness_is_said_in_words():
+    from arguments.views.assist import closeness
+
+    assert [closeness(x) for x in (0.9, 0.55, 0.45, 0.3, 0.1)] == [
+        "close match",
+        "close match",
+        "related",
+        "loosely related",
+        "weak match",
+    ]

@@ -32,18 +32,20 @@ CONTEXT = 160
 MIN_WORDS = 3
 MAX_TEXT = 2000  # a claim's longest text (ClaimEditForm, the respond form)
 PLACES = ("respond", "edit", "reader")
+BIGGEST = 2**62  # no id or offset is larger; a larger number would overflow the database's integers
 
 
 def closeness(similarity: float) -> str:
-    """The cosine of claim and sentence in words; thresholds read off the demo map's claims and their
-    quotes (docs/assist.md): its quotes mostly lie between 0.35 and 0.7."""
-    if similarity >= 0.6:
+    """The cosine of claim and sentence in words. The list is ranked by meaning and shared words
+    together (arguments/assist/evidence.py), so a "weak match" can still come high when it shares the
+    claim's rarer words. On the demo map the quotes linked to a claim mostly lie between 0.25 and 0.6."""
+    if similarity >= 0.55:
         return "close match"
-    if similarity >= 0.45:
+    if similarity >= 0.4:
         return "related"
-    if similarity >= 0.3:
+    if similarity >= 0.25:
         return "loosely related"
-    return "distant"
+    return "weak match"
 
 
 @dataclass
@@ -120,9 +122,9 @@ def evidence_suggestions(request, slug: str, claim_id: int):
 
 
 class AcceptForm(forms.Form):
-    source = forms.IntegerField(min_value=1)
-    start = forms.IntegerField(min_value=0)
-    end = forms.IntegerField(min_value=1)
+    source = forms.IntegerField(min_value=1, max_value=BIGGEST)
+    start = forms.IntegerField(min_value=0, max_value=BIGGEST)
+    end = forms.IntegerField(min_value=1, max_value=BIGGEST)
     exact = forms.CharField(strip=False, max_length=20_000)
     stance = forms.ChoiceField(choices=Stance.choices)
 
@@ -191,7 +193,7 @@ def similar(request, slug: str):
     place = request.GET.get("for", "respond")
     place = place if place in PLACES else "respond"
     exclude = request.GET.get("exclude", "")
-    excluded = Claim(pk=int(exclude)) if exclude.isdigit() else None
+    excluded = Claim(pk=int(exclude)) if exclude.isascii() and exclude.isdigit() and len(exclude) <= 18 else None
     found = similar_claims(access.map, text, exclude=excluded) if len(text.split()) >= MIN_WORDS else []
     context = {"access": access, "map": access.map, "found": found, "place": place}
     return render(request, "arguments/_similar_claims.html", context)
