@@ -49,6 +49,8 @@ urlpatterns = [
     path("<slug:slug>/claims/<int:claim_id>/suggestions/", assist.evidence_suggestions, name="evidence_suggestions"),
     path("<slug:slug>/claims/<int:claim_id>/suggestions/accept/", assist.accept_suggestion, name="accept_suggestion"),
     path("<slug:slug>/similar-claims/", assist.similar, name="similar_claims"),
+    path("<slug:slug>/link-suggestions/", assist.link_suggestions, name="link_suggestions"),
+    path("<slug:slug>/link-suggestions/decide/", assist.decide_link_suggestion, name="decide_link"),
     # The reader: a source read and annotated inside the map, its text edited and its history, orphans re-attached
     path("<slug:slug>/sources/<slug:source_slug>/", reader.map_source, name="source"),
     path("<slug:slug>/sources/<slug:source_slug>/annotate/", reader.annotate, name="annotate"),

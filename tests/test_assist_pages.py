@@ -9,7 +9,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from arguments import services
-from arguments.models import Event, Evidence, Verb, Visibility
+from arguments.models import Event, Evidence, LinkSuggestionDecision, Relation, Verb, Visibility
 from sources.models import Source
 from sources.sentence_index import sentences_for
 
@@ -324,3 +324,66 @@ def test_closeness_is_said_in_words():
         "loosely related",
         "weak match",
     ]
+
+
+# ---- suggested links between claims of different documents -----------------------------------------
+
+
+@pytest.fixture
+def two_documents(council, owner):
+    """Two claims, each quoted from its own source, that make nearly the same point."""
+    first = make_claim(council, VETO, actor=owner)
+    quote(council, council.sources.get(title="Council report"), "deadlocked by vetoes", first, owner)
+    second = make_claim(council, PARAPHRASE, actor=owner)
+    quote(council, council.sources.get(title="Coalitions paper"), "Ad hoc coalitions", second, owner)
+    return first, second
+
+
+def test_editors_see_suggested_links_between_documents(client, council, editor, two_documents):
+    first, second = two_documents
+    council.memberships.create(user=editor, role="editor")
+    client.force_login(editor)
+    assert "Suggested links" in client.get(_url("map", council)).content.decode()
+    html = client.get(_url("link_suggestions", council)).content.decode()
+    assert f'name="claim" value="{first.pk}"' in html and f'name="other" value="{second.pk}"' in html
+    assert "Council report" in html and "Coalitions paper" in html
+    assert "you decide" in html and "as pro (supports)" in html and "not linked" in html
+
+
+def test_accepting_a_link_makes_a_relation_and_is_remembered(client, council, owner, two_documents):
+    first, second = two_documents
+    client.force_login(owner)
+    events = Event.objects.count()
+    data = {"claim": first.pk, "other": second.pk, "direction": "back", "decision": "opposes"}
+    response = client.post(_url("decide_link", council), data, **HX)
+    assert "Linked:" in response.content.decode()
+    relation = Relation.objects.get(map=council)
+    assert (relation.from_claim, relation.to_claim, relation.kind) == (second, first, "opposes")
+    assert Event.objects.count() == events + 1
+    assert LinkSuggestionDecision.objects.get(map=council).decision == "accepted"
+    assert f'value="{first.pk}"' not in client.get(_url("link_suggestions", council)).content.decode()
+
+
+def test_rejecting_a_link_is_remembered_and_writes_no_relation(client, council, owner, two_documents):
+    first, second = two_documents
+    client.force_login(owner)
+    data = {"claim": first.pk, "other": second.pk, "decision": "rejected"}
+    response = client.post(_url("decide_link", council), data, follow=True)
+    assert "will not be suggested again" in response.content.decode()
+    assert not Relation.objects.filter(map=council).exists()
+    assert LinkSuggestionDecision.objects.get(map=council).decision == "rejected"
+    assert "No suggestion" in client.get(_url("link_suggestions", council)).content.decode()
+
+
+def test_claims_of_another_map_cannot_be_linked(client, council, owner, two_documents):
+    first, _ = two_documents
+    stranger = make_claim(make_map(owner), "Elsewhere.")
+    client.force_login(owner)
+    data = {"claim": first.pk, "other": stranger.pk, "decision": "supports"}
+    assert client.post(_url("decide_link", council), data, **HX).status_code == 404
+    assert not Relation.objects.filter(map=council).exists()
+
+
+def test_suggested_links_cost_the_same_queries_for_a_small_and_a_large_map(client, owner):
+    client.force_login(owner)
+    queries_at_two_sizes(client, owner, lambda m: _url("link_suggestions", m), at_most=9)

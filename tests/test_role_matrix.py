@@ -137,6 +137,8 @@ MATRIX: dict[str, Route] = {
     "arguments:reader_evidence_delete": Route(("slug", "source", "evidence"), NO, Need.EDIT),
     "arguments:reattach": Route(("slug", "source", "passage"), Need.EDIT, Need.EDIT),
     # editing the map's structure
+    "arguments:link_suggestions": Route(("slug",), Need.EDIT, NO),
+    "arguments:decide_link": Route(("slug",), NO, Need.EDIT),
     "arguments:relation_edit": Route(("slug", "relation"), Need.EDIT, Need.EDIT),
     "arguments:add_source": Route(("slug",), Need.EDIT, Need.EDIT),
     "arguments:upload_sources": Route(("slug",), NO, Need.EDIT),

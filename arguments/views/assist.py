@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,8 +21,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from arguments import services
 from arguments.access import MapAccess, Need, get_map_for
-from arguments.assist import EvidenceSuggestion, similar_claims, suggest_evidence
-from arguments.models import Claim, ClaimKind, Evidence, Stance
+from arguments.assist import (
+    EvidenceSuggestion,
+    LinkSuggestion,
+    decide_link,
+    similar_claims,
+    suggest_evidence,
+    suggest_links,
+)
+from arguments.models import Claim, ClaimKind, Evidence, LinkDecision, Stance
 from sources.models import Source
 
 SUGGESTIONS = 8
@@ -32,6 +39,7 @@ CONTEXT = 160
 MIN_WORDS = 3
 MAX_TEXT = 2000  # a claim's longest text (ClaimEditForm, the respond form)
 PLACES = ("respond", "edit", "reader")
+LINKS = 20
 BIGGEST = 2**62  # no id or offset is larger; a larger number would overflow the database's integers
 
 
@@ -197,3 +205,93 @@ def similar(request, slug: str):
     found = similar_claims(access.map, text, exclude=excluded) if len(text.split()) >= MIN_WORDS else []
     context = {"access": access, "map": access.map, "found": found, "place": place}
     return render(request, "arguments/_similar_claims.html", context)
+
+
+# ---- suggested links between claims of different documents (for editors) -----------------------
+
+
+def said_closeness(similarity: float) -> str:
+    """Two claims' cosine in words (links.py lists pairs from 0.45; distinct demo claims reach 0.67)."""
+    if similarity >= 0.7:
+        return "very close in meaning"
+    if similarity >= 0.55:
+        return "close in meaning"
+    return "somewhat related"
+
+
+@dataclass
+class ShownLink:
+    suggestion: LinkSuggestion
+    sources: list[Source]
+    other_sources: list[Source]
+
+    @property
+    def closeness(self) -> str:
+        return said_closeness(self.suggestion.similarity)
+
+
+@require_GET
+def link_suggestions(request, slug: str):
+    """Pairs of claims grounded in different documents that may bear on each other, most similar first;
+    an editor links them as pro or con, rejects them (remembered: not suggested again) or leaves them."""
+    access = get_map_for(request.user, slug, Need.EDIT)
+    found = suggest_links(access.map, limit=LINKS)
+    ids = {pk for s in found for pk in (*s.sources, *s.other_sources)}
+    sources = {s.pk: s for s in Source.objects.filter(pk__in=ids).defer("text", "original")} if ids else {}
+    shown = [ShownLink(s, [sources[pk] for pk in s.sources], [sources[pk] for pk in s.other_sources]) for s in found]
+    context = {"access": access, "map": access.map, "suggestions": shown}
+    return render(request, "arguments/link_suggestions.html", context)
+
+
+class DecideForm(forms.Form):
+    claim = forms.IntegerField(min_value=1, max_value=BIGGEST)
+    other = forms.IntegerField(min_value=1, max_value=BIGGEST)
+    direction = forms.ChoiceField(choices=[("forward", "forward"), ("back", "back")], required=False)
+    decision = forms.ChoiceField(choices=[("supports", "supports"), ("opposes", "opposes"), ("rejected", "rejected")])
+
+
+@require_POST
+def decide_link_suggestion(request, slug: str):
+    """Accept a suggested pair as a relation of the kind the editor chose (pro or con, in the direction
+    chosen), or reject it; either way the pair is not suggested again. One transaction."""
+    access = get_map_for(request.user, slug, Need.EDIT)
+    form = DecideForm(request.POST)
+    if not form.is_valid():
+        return _decided(request, access, problem="That suggestion could not be read; reload the page.")
+    data = form.cleaned_data
+    claims = {c.pk: c for c in Claim.objects.filter(map=access.map, pk__in=[data["claim"], data["other"]])}
+    if len(claims) != 2:
+        raise Http404("One of these claims is no longer in the map.")
+    claim, other = claims[data["claim"]], claims[data["other"]]
+    decision = data["decision"]
+    try:
+        with transaction.atomic():
+            if decision == LinkDecision.REJECTED:
+                decide_link(argument_map=access.map, claim=claim, other=other, decision=decision, actor=request.user)
+                said = "Not linked; this pair will not be suggested again."
+            else:
+                source, target = (other, claim) if data["direction"] == "back" else (claim, other)
+                services.create_relation(
+                    argument_map=access.map, actor=request.user, from_claim=source, to_claim=target, kind=decision
+                )
+                decide_link(
+                    argument_map=access.map,
+                    claim=claim,
+                    other=other,
+                    decision=LinkDecision.ACCEPTED,
+                    actor=request.user,
+                )
+                said = f"Linked: “{Truncator(source.text).chars(70)}” {decision} “{Truncator(target.text).chars(70)}”."
+    except IntegrityError:
+        return _decided(request, access, problem="These claims are already linked.")
+    except ValidationError as error:
+        return _decided(request, access, problem="; ".join(error.messages))
+    return _decided(request, access, said=said)
+
+
+def _decided(request, access: MapAccess, *, said: str = "", problem: str = ""):
+    if request.htmx:
+        context = {"map": access.map, "said": said, "problem": problem}
+        return render(request, "arguments/_link_decided.html", context)
+    (messages.error if problem else messages.success)(request, problem or said)
+    return redirect("arguments:link_suggestions", slug=access.map.slug)

@@ -91,3 +91,18 @@ def test_in_the_reader_a_similar_claim_can_be_used_instead(live_server, page):
     expect(choice).to_be_checked()
     expect(choice).to_be_visible()
     _shoot(page, "reader-use-instead", full_page=False, at=choice)
+
+
+def test_an_editor_links_two_documents_claims_from_a_suggestion(live_server, page):
+    demo = load_demo(password="browser-pass").map
+    page.goto(f"{live_server.url}/accounts/login/?next=/maps/{demo.slug}/link-suggestions/")
+    page.get_by_label("Username").fill("demo-editor")
+    page.get_by_label("Password").fill("browser-pass")
+    page.get_by_role("button", name="Log in").click()
+    first = page.locator("li.suggestion").first
+    expect(first).to_be_visible()
+    _shoot(page, "link-suggestions")
+    relations = demo.relations.count()
+    first.get_by_role("button", name="as con (opposes)").click()
+    expect(first).to_contain_text("Linked:")
+    assert demo.relations.count() == relations + 1
