@@ -2,6 +2,7 @@
 
 GET /api/v1/maps/{slug}/similar-claims/?text=…&exclude=…&limit=…
 GET /api/v1/maps/{slug}/claims/{id}/evidence-suggestions/?limit=…
+GET /api/v1/maps/{slug}/link-suggestions/?limit=… (editors)
 
 Both need an annotator's role, like the pages: the model runs on each request, and the people who
 can act on a suggestion are the ones who ask for it. Neither decides a stance: a similar claim is
@@ -15,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from arguments.access import MapAccess, Need
-from arguments.assist import similar_claims, suggest_evidence
+from arguments.assist import similar_claims, suggest_evidence, suggest_links
 from arguments.models import Claim
 from sources.models import Source
 
@@ -135,6 +136,52 @@ class EvidenceSuggestions(APIView):
                 "exact": f.exact,
                 "score": f.score,
                 "similarity": f.similarity,
+            }
+            for f in found
+        ]
+        return Response({"results": results})
+
+
+class LinkSuggestionSerializer(serializers.Serializer):
+    claim = serializers.IntegerField(help_text="The older claim's id.")
+    other = serializers.IntegerField(help_text="The other claim's id.")
+    similarity = serializers.FloatField(help_text="Cosine of the two claims' embeddings, -1 to 1 (0.45 and up).")
+    sources = serializers.ListField(child=serializers.CharField(), help_text="Slugs of the sources quoted for `claim`.")
+    other_sources = serializers.ListField(child=serializers.CharField(), help_text="… and for `other`; none in common.")
+
+
+class LinkSuggestionsSerializer(serializers.Serializer):
+    results = LinkSuggestionSerializer(many=True, help_text="Most similar first; no kind until a person gives one.")
+
+
+class LinkSuggestions(APIView):
+    permission_classes = [MapPermission]
+    needs = {"GET": Need.EDIT}
+    access: MapAccess
+
+    @extend_schema(
+        summary="Pairs of claims from different documents that may bear on each other",
+        description=(
+            "Pairs of the map's claims whose evidence comes from disjoint sets of sources, not yet related, "
+            "not yet accepted or rejected on the page of suggested links, most similar first. Whether one "
+            "supports or opposes the other is for a person to say: link them with `POST …/relations/`. "
+            "Needs an editor's role."
+        ),
+        parameters=[OpenApiParameter("limit", int, description="1 to 50; 20 when not given.")],
+        responses={200: LinkSuggestionsSerializer, 400: s.INVALID, 403: s.DetailSerializer, 404: s.DetailSerializer},
+    )
+    def get(self, request, slug: str):
+        limit = _int_param(request, "limit", default=20, minimum=1, maximum=50)
+        found = suggest_links(self.access.map, limit=limit)
+        ids = {pk for f in found for pk in (*f.sources, *f.other_sources)}
+        slugs = dict(Source.objects.filter(pk__in=ids).values_list("pk", "slug")) if ids else {}
+        results = [
+            {
+                "claim": f.claim.pk,
+                "other": f.other.pk,
+                "similarity": f.similarity,
+                "sources": [slugs[pk] for pk in f.sources],
+                "other_sources": [slugs[pk] for pk in f.other_sources],
             }
             for f in found
         ]

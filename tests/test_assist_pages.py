@@ -311,7 +311,24 @@ def test_the_schema_describes_the_suggestions(tmp_path):
     text = (tmp_path / "schema.yaml").read_text()
     assert "/api/v1/maps/{slug}/similar-claims/:" in text
     assert "/api/v1/maps/{slug}/claims/{claim_id}/evidence-suggestions/:" in text
+    assert "/api/v1/maps/{slug}/link-suggestions/:" in text
     assert "same point or its opposite" in text
+
+
+def test_the_api_lists_link_suggestions_for_editors(council, owner, annotator, two_documents):
+    first, second = two_documents
+    response = _api(owner, "link_suggestions", council)
+    assert response.status_code == 200
+    [pair] = response.json()["results"]
+    report, paper = (council.sources.get(title=t).slug for t in ("Council report", "Coalitions paper"))
+    assert (pair["claim"], pair["other"], pair["sources"], pair["other_sources"]) == (
+        first.pk,
+        second.pk,
+        [report],
+        [paper],
+    )
+    assert _api(annotator, "link_suggestions", council).status_code == 403
+    assert _api(owner, "link_suggestions", council, limit=51).status_code == 400
 
 
 def test_closeness_is_said_in_words():
