@@ -220,6 +220,14 @@ def test_the_annotate_dialog_can_pick_the_similar_claim_instead(client, council,
     assert f'data-use-claim="{claim.pk}"' in html and "Use this claim instead" in html
 
 
+def test_without_javascript_similar_claims_are_a_page(client, council, annotator):
+    claim = make_claim(council, VETO)
+    client.force_login(annotator)
+    html = client.get(_url("similar_claims", council), {"text": PARAPHRASE}).content.decode()
+    assert "<h1>Is it already in the map?</h1>" in html and _url("claim", council, claim.pk) in html
+    assert "give at least three words" in client.get(_url("similar_claims", council), {"text": "vetoes"}).content.decode()
+
+
 def test_few_words_or_the_claim_itself_bring_up_nothing(client, council, annotator):
     claim = make_claim(council, VETO)
     client.force_login(annotator)

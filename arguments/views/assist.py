@@ -204,7 +204,10 @@ def similar(request, slug: str):
     excluded = Claim(pk=int(exclude)) if exclude.isascii() and exclude.isdigit() and len(exclude) <= 18 else None
     found = similar_claims(access.map, text, exclude=excluded) if len(text.split()) >= MIN_WORDS else []
     context = {"access": access, "map": access.map, "found": found, "place": place}
-    return render(request, "arguments/_similar_claims.html", context)
+    if request.htmx:
+        return render(request, "arguments/_similar_claims.html", context)
+    context |= {"text": text, "too_short": len(text.split()) < MIN_WORDS}
+    return render(request, "arguments/similar_claims.html", context)
 
 
 # ---- suggested links between claims of different documents (for editors) -----------------------
