@@ -69,6 +69,16 @@ def test_an_annotator_finds_evidence_and_links_it_as_supporting(live_server, pag
     expect(page.locator("#evidence-heading")).to_contain_text(f"({before + 1})")
     expect(page.locator("#evidence .quote.supports", has_text=exact[:40])).to_be_visible()
     assert Evidence.objects.filter(claim=claim, stance="supports", passage__exact=exact).exists()
+    # The page refreshes itself when the map changes (here: by this very link); the suggestions stay.
+    shown = page.locator("li.suggestion").count()
+    page.evaluate(
+        """() => new Promise((done) => {
+            document.addEventListener("htmx:afterSettle", done, { once: true });
+            htmx.trigger("#claim-body", "warrant:refresh");
+        })"""
+    )
+    expect(page.locator("li.suggestion")).to_have_count(shown)
+    expect(first).to_contain_text("Evidence added")
     _shoot(page, "evidence-accepted")
 
 
