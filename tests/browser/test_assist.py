@@ -56,6 +56,7 @@ def test_an_annotator_finds_evidence_and_links_it_as_supporting(live_server, pag
     claim = Claim.objects.filter(map=demo, kind="claim").order_by("pk").first()
     before = Evidence.objects.filter(claim=claim).count()
     _log_in(page, live_server, f"/maps/{demo.slug}/claims/{claim.pk}/")
+    _shoot(page, "claim-page", full_page=False, at=page.locator("#find-evidence"))
     page.get_by_role("link", name="Find evidence in the sources").click()
 
     first = page.locator("li.suggestion").first
