@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from . import auth, content, maps
+from .assist import EvidenceSuggestions, LinkSuggestions, SimilarClaims
 from .search import Search
 
 app_name = "api"
@@ -35,5 +36,10 @@ urlpatterns = [
     path("v1/imports/", maps.Import.as_view(), name="import"),
     path(MAP + "export/<str:export_format>/", maps.Export.as_view({"get": "retrieve"}), name="export"),
     path(MAP + "search/", Search.as_view(), name="search"),
+    path(MAP + "similar-claims/", SimilarClaims.as_view(), name="similar_claims"),
+    path(MAP + "link-suggestions/", LinkSuggestions.as_view(), name="link_suggestions"),
+    path(
+        MAP + "claims/<int:claim_id>/evidence-suggestions/", EvidenceSuggestions.as_view(), name="evidence_suggestions"
+    ),
     *router.urls,
 ]

@@ -8,7 +8,7 @@ from .live import views as live
 from .reader import history_views as text_history
 from .reader import text_views as source_text
 from .reader import views as reader
-from .views import claims, debate, graph, maps, members, sources
+from .views import assist, claims, debate, graph, maps, members, sources
 
 app_name = "arguments"
 urlpatterns = [
@@ -45,6 +45,12 @@ urlpatterns = [
     path("<slug:slug>/claims/<int:claim_id>/delete/", claims.claim_delete, name="claim_delete"),
     path("<slug:slug>/claims/<int:claim_id>/respond/", claims.claim_respond, name="claim_respond"),
     path("<slug:slug>/relations/<int:relation_id>/", claims.relation_edit, name="relation_edit"),
+    # Warrant suggests (docs/assist.md): evidence for a claim, similar claims while typing
+    path("<slug:slug>/claims/<int:claim_id>/suggestions/", assist.evidence_suggestions, name="evidence_suggestions"),
+    path("<slug:slug>/claims/<int:claim_id>/suggestions/accept/", assist.accept_suggestion, name="accept_suggestion"),
+    path("<slug:slug>/similar-claims/", assist.similar, name="similar_claims"),
+    path("<slug:slug>/link-suggestions/", assist.link_suggestions, name="link_suggestions"),
+    path("<slug:slug>/link-suggestions/decide/", assist.decide_link_suggestion, name="decide_link"),
     # The reader: a source read and annotated inside the map, its text edited and its history, orphans re-attached
     path("<slug:slug>/sources/<slug:source_slug>/", reader.map_source, name="source"),
     path("<slug:slug>/sources/<slug:source_slug>/annotate/", reader.annotate, name="annotate"),

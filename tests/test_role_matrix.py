@@ -127,6 +127,10 @@ MATRIX: dict[str, Route] = {
     "arguments:claim_place": Route(("slug", "claim"), Need.ANNOTATE, Need.ANNOTATE),
     "arguments:add_thesis": Route(("slug",), NO, Need.ANNOTATE),
     "arguments:annotate": Route(("slug", "source"), Need.ANNOTATE, Need.ANNOTATE),
+    # Warrant suggests: for the people who can act on a suggestion (the model runs on each request)
+    "arguments:evidence_suggestions": Route(("slug", "claim"), Need.ANNOTATE, NO),
+    "arguments:accept_suggestion": Route(("slug", "claim"), NO, Need.ANNOTATE),
+    "arguments:similar_claims": Route(("slug",), Need.ANNOTATE, NO),
     # Changing what someone else made (everything in the World is the owner's) needs an editor.
     "arguments:claim_edit": Route(("slug", "claim"), Need.EDIT, Need.EDIT),
     "arguments:claim_delete": Route(("slug", "claim"), Need.EDIT, Need.EDIT),
@@ -134,6 +138,8 @@ MATRIX: dict[str, Route] = {
     "arguments:reader_evidence_delete": Route(("slug", "source", "evidence"), NO, Need.EDIT),
     "arguments:reattach": Route(("slug", "source", "passage"), Need.EDIT, Need.EDIT),
     # editing the map's structure
+    "arguments:link_suggestions": Route(("slug",), Need.EDIT, NO),
+    "arguments:decide_link": Route(("slug",), NO, Need.EDIT),
     "arguments:relation_edit": Route(("slug", "relation"), Need.EDIT, Need.EDIT),
     "arguments:add_source": Route(("slug",), Need.EDIT, Need.EDIT),
     "arguments:upload_sources": Route(("slug",), NO, Need.EDIT),

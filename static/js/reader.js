@@ -363,3 +363,23 @@ if (form) {
   filterClaims(form);
 }
 activateFromHash();
+
+// "Use this claim instead" in the similar-claims hint (templates/arguments/_similar_claims.html): the
+// passage is linked to that existing claim, so the dialog switches to "Link to an existing claim" with
+// it chosen; the person still picks the stance.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-use-claim]");
+  const form = button && annotateForm();
+  if (!form) return;
+  const link = form.querySelector('input[name="mode"][value="link"]');
+  const choice = form.querySelector(`#annotate-claim-list input[name="claim"][value="${button.dataset.useClaim}"]`);
+  if (!link || !choice) return;
+  link.checked = true;
+  const search = form.querySelector("#annotate-claim-search");
+  if (search) search.value = "";
+  showModePanels(form);
+  filterClaims(form);
+  choice.checked = true;
+  choice.closest(".claim-choice")?.scrollIntoView({ block: "nearest" });
+  choice.focus();
+});

@@ -140,8 +140,10 @@ setInterval(wake, RETRY_MS);
 
 // ------------------------------------------------------------------ what a morph leaves alone
 
-/** A form that holds someone's unsaved words, or its own error messages, stays exactly as it is. */
+/** A form that holds someone's unsaved words, or its own error messages, stays exactly as it is; so does
+ * what someone asked for on this page (data-live-keep: suggestions, which the page itself does not hold). */
 function keepsWork(node) {
+  if (node instanceof Element && node.hasAttribute("data-live-keep")) return true;
   return node instanceof HTMLFormElement && (isDirty(node) || Boolean(node.querySelector(".errorlist")));
 }
 
