@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
 
+from django.core.cache import cache
 from django.db.models import Count
 
 from .evaluation.assessment import STANCE_POSITION, Assessment, assess
@@ -83,9 +84,26 @@ class Node:
 class MapOutline:
     """The structure and evaluation of one map, read once, from which pages take the nodes they show."""
 
+    # What is kept per revision of a map (every change bumps it), so opening a level or focusing on a
+    # claim does not read and evaluate the whole map again.
+    KEPT = ("claims", "children_of", "parents_of", "evidence_counts", "background_ids", "assessments", "thesis_ids")
+
     def __init__(self, argument_map: ArgumentMap, *, explain: bool = True) -> None:
         self.map = argument_map
-        self.claims: dict[int, ClaimRow] = {
+        key = f"map-outline-state:{argument_map.pk}:{argument_map.revision}:{int(explain)}"
+        state = cache.get(key)
+        if state is None:
+            state = self._read(argument_map, explain)
+            cache.set(key, state, 3600)
+        for name in self.KEPT:
+            setattr(self, name, state[name])
+        self.sides = self._sides()
+        self.evidence_count = sum(sum(c) for c in self.evidence_counts.values())
+        self._shown: set[int] = set()
+
+    @staticmethod
+    def _read(argument_map: ArgumentMap, explain: bool) -> dict:
+        claims = {
             pk: ClaimRow(pk, kind, text)
             for pk, kind, text in Claim.objects.filter(map=argument_map)
             .order_by("id")
@@ -96,29 +114,34 @@ class MapOutline:
             .order_by("id")
             .values_list("pk", "from_claim_id", "to_claim_id", "kind", "weight")
         )
-        self.children_of: dict[int, list[tuple[int, str]]] = defaultdict(list)
-        self.parents_of: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
+        children_of: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        parents_of: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
         for pk, from_id, to_id, kind, _ in relations:
-            self.children_of[to_id].append((from_id, kind))
-            self.parents_of[from_id].append((to_id, kind, pk))
-        for kids in self.children_of.values():
+            children_of[to_id].append((from_id, kind))
+            parents_of[from_id].append((to_id, kind, pk))
+        for kids in children_of.values():
             kids.sort(key=lambda pair: (pair[1] != RelationKind.SUPPORTS, pair[0]))  # pros first
-        self.evidence_counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+        evidence_counts: dict[int, list[int]] = {}
         rows = Evidence.objects.filter(map=argument_map).values_list("claim_id", "stance").annotate(n=Count("id"))
         for claim_id, stance, n in rows.order_by():
-            self.evidence_counts[claim_id][STANCE_POSITION[stance]] = n
-        self.background_ids = [pk for pk, c in self.claims.items() if c.kind == ClaimKind.BACKGROUND]
-        self.assessments = assess(
-            {pk: c.text for pk, c in self.claims.items()},
+            evidence_counts.setdefault(claim_id, [0, 0, 0])[STANCE_POSITION[stance]] = n
+        background_ids = [pk for pk, c in claims.items() if c.kind == ClaimKind.BACKGROUND]
+        assessments = assess(
+            {pk: c.text for pk, c in claims.items()},
             [row[1:] for row in relations],
-            self.evidence_counts,
+            evidence_counts,
             explain=explain,
-            background=set(self.background_ids),
+            background=set(background_ids),
         )
-        self.thesis_ids = [pk for pk, c in self.claims.items() if c.kind == ClaimKind.THESIS]
-        self.sides = self._sides()
-        self.evidence_count = sum(sum(c) for c in self.evidence_counts.values())
-        self._shown: set[int] = set()
+        return {
+            "claims": claims,
+            "children_of": dict(children_of),
+            "parents_of": dict(parents_of),
+            "evidence_counts": evidence_counts,
+            "background_ids": background_ids,
+            "assessments": assessments,
+            "thesis_ids": [pk for pk, c in claims.items() if c.kind == ClaimKind.THESIS],
+        }
 
     # --- what pages ask for -------------------------------------------------------------------
 
@@ -159,7 +182,7 @@ class MapOutline:
             relation=relation,
             pros=pros,
             cons=len(kids) - pros,
-            quote_count=sum(self.evidence_counts[claim_id]) if claim_id in self.evidence_counts else 0,
+            quote_count=sum(self.evidence_counts.get(claim_id, ())),
             side=self.sides.get(claim_id),
             assessment=self.assessments.get(claim_id),
         )
