@@ -18,7 +18,8 @@ from django.views.decorators.http import require_GET
 
 from arguments.access import Need, get_map_for
 from arguments.clipping import clip_at_word
-from arguments.evaluation.assessment import STANCE_POSITION, STANDING_TEXT, assess, assess_map
+from arguments.evaluation.assessment import STANCE_POSITION, STANDING_TEXT, assess
+from arguments.outline import MapOutline
 from arguments.models import ArgumentMap, Claim, ClaimKind, Evidence, Relation, RelationKind, Stance
 
 LABEL_CHARS = 80
@@ -148,8 +149,10 @@ def _summary_context(argument_map: ArgumentMap, claim: Claim) -> dict:
     evidence_counts = dict(
         Evidence.objects.filter(claim=claim).order_by().values_list("stance").annotate(n=Count("id"))
     )
+    node = MapOutline(argument_map).node(claim.pk)  # kept per revision: no read of the whole map
     return {
-        "assessment": assess_map(argument_map).get(claim.pk),
+        "assessment": node.assessment,
+        "node": node,
         "supporter_count": relation_counts.get(RelationKind.SUPPORTS, 0),
         "objector_count": relation_counts.get(RelationKind.OPPOSES, 0),
         "evidence_count": sum(evidence_counts.values()),
