@@ -42,3 +42,29 @@ def _register(sender, connection, **kwargs) -> None:
 def register() -> None:
     """Give every new SQLite connection the `warrant_fold` function (called from the app's ready())."""
     connection_created.connect(_register, dispatch_uid="warrant_fold")
+
+
+# SQLite keeps each searchable column's FTS5 table in step with triggers (sources 0005, arguments 0004).
+# A migration that makes SQLite rebuild one of these tables (a new column with a default, a changed
+# constraint) drops its triggers with the old table, so such a migration ends by calling this.
+SQLITE_SEARCHED = {
+    "sources_source": ("text", "search_source"),
+    "sources_passage": ("exact", "search_passage"),
+    "arguments_claim": ("text", "search_claim"),
+}
+
+
+def restore_sqlite_triggers(schema_editor, table: str) -> None:
+    """Make the search triggers of `table` again, where missing (SQLite only; nothing elsewhere)."""
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    column, fts = SQLITE_SEARCHED[table]
+    for statement in (
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_insert AFTER INSERT ON {table} BEGIN "
+        f"INSERT INTO {fts}(rowid, body) VALUES (new.id, warrant_fold(new.{column})); END",
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_update AFTER UPDATE OF {column} ON {table} BEGIN "
+        f"UPDATE {fts} SET body = warrant_fold(new.{column}) WHERE rowid = new.id; END",
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_delete AFTER DELETE ON {table} BEGIN "
+        f"DELETE FROM {fts} WHERE rowid = old.id; END",
+    ):
+        schema_editor.execute(statement)

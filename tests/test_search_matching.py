@@ -162,3 +162,19 @@ def test_queries_are_read_as_terms():
         ("selfdefense",),
     ]
     assert parse('the of "" " ') == []
+
+
+def test_every_searched_table_keeps_its_triggers_after_the_migrations(db):
+    """A migration that rebuilds a table on SQLite drops its triggers; each must restore them."""
+    from django.db import connection
+
+    from sources.search_fold import SQLITE_SEARCHED
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL searches with indexes, not triggers")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'")
+        triggers = set(cursor.fetchall())
+    for table, (_, fts) in SQLITE_SEARCHED.items():
+        for event in ("insert", "update", "delete"):
+            assert (table, f"{fts}_{event}") in triggers

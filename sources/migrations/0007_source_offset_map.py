@@ -2,6 +2,13 @@
 
 from django.db import migrations, models
 
+from sources.search_fold import restore_sqlite_triggers
+
+
+def restore_search_triggers(apps, schema_editor):
+    # SQLite rebuilds the table to add a column with a default, dropping its search triggers.
+    restore_sqlite_triggers(schema_editor, "sources_source")
+
 
 class Migration(migrations.Migration):
 
@@ -15,4 +22,5 @@ class Migration(migrations.Migration):
             name='original_offsets',
             field=models.BinaryField(blank=True, default=b''),
         ),
+        migrations.RunPython(restore_search_triggers, migrations.RunPython.noop),
     ]
