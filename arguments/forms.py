@@ -21,7 +21,13 @@ class MapSettingsForm(MapForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta(MapForm.Meta):
-        fields = [*MapForm.Meta.fields, "version"]
+        fields = [*MapForm.Meta.fields, "citation_style", "version"]
+        labels = {"citation_style": "Citation style"}
+        help_texts = {
+            **MapForm.Meta.help_texts,
+            "citation_style": "How quotes are attributed and sources listed on the map's pages, "
+            "in its brief and in its exports.",
+        }
 
 
 class AddSourceForm(forms.Form):

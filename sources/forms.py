@@ -40,3 +40,20 @@ class UploadForm(forms.Form):
 
     def clean_authors(self) -> list[str]:
         return [name.strip() for name in self.cleaned_data["authors"].split(";") if name.strip()]
+
+
+class BibliographyForm(forms.Form):
+    file = forms.FileField(
+        label="Bibliography file",
+        help_text="BibTeX (.bib), RIS (.ris) or CSL-JSON (.json), as Zotero, Mendeley or EndNote export it.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".bib,.bibtex,.ris,.json,.txt"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.WARRANT_MAX_UPLOAD_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"This file is {filesizeformat(upload.size)}, over the {filesizeformat(limit)} limit."
+            )
+        return upload

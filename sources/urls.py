@@ -6,5 +6,6 @@ app_name = "sources"
 urlpatterns = [
     path("", views.library, name="library"),
     path("upload/", views.upload, name="upload"),
+    path("import-bibliography/", views.import_bibliography, name="import_bibliography"),
     path("<slug:slug>/", views.detail, name="detail"),
 ]

@@ -62,16 +62,20 @@ def update_map(
     description: str,
     visibility: str,
     expected_version: int,
+    citation_style: str | None = None,
 ) -> ArgumentMap:
+    fields = {"title": title, "question": question, "description": description, "visibility": visibility}
+    if citation_style is not None:  # callers that do not offer the style leave it as it is
+        fields["citation_style"] = citation_style
     updated = ArgumentMap.objects.filter(pk=argument_map.pk, version=expected_version).update(
-        title=title, question=question, description=description, visibility=visibility, version=F("version") + 1
+        **fields, version=F("version") + 1
     )
     current = ArgumentMap.objects.get(pk=argument_map.pk)
     if not updated:
         raise EditConflict(current)
     changed = {
         name: getattr(current, name)
-        for name in ("title", "question", "description", "visibility")
+        for name in ("title", "question", "description", "visibility", "citation_style")
         if getattr(current, name) != getattr(argument_map, name)
     }
     record_event(argument_map=current, actor=actor, verb=Verb.UPDATED, obj=current, payload=changed)
