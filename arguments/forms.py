@@ -29,6 +29,11 @@ class MapSettingsForm(MapForm):
             "in its brief and in its exports.",
         }
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A form that does not send the style (an older page, a script) leaves it as it is.
+        self.fields["citation_style"].required = False
+
 
 class AddSourceForm(forms.Form):
     source = forms.ModelChoiceField(queryset=None, empty_label="Choose a document…", label="Document from the library")

@@ -14,7 +14,10 @@ class UploadForm(forms.Form):
     )
     title = forms.CharField(max_length=500, required=False, help_text="Left empty, the document's own title is used.")
     authors = forms.CharField(
-        max_length=1000, required=False, help_text="Separate several names with semicolons: “Ana Lima; Bo Chen”."
+        max_length=1000,
+        required=False,
+        help_text="Separate several names with semicolons: “Ana Lima; Joseph R. Biden Jr.; United Nations”. "
+        "Write “Family, Given” or put a name in {braces} where it could be misread.",
     )
     container_title = forms.CharField(
         label="Published in", max_length=500, required=False, help_text="Book, journal, site or series."

@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 
 # The map's citation style is Chicago author-date unless its owner picks another (tests/test_citations.py).
 CITATION = (
-    "Phillips, David L. 2021. “Coalitions Remain Useful”. The National Interest (Washington), August 4. "
-    "https://example.org/op-ed."
+    "Phillips, David L. 2021. “Coalitions Remain Useful”. In The National Interest. The National Interest, "
+    "August 4. https://example.org/op-ed."
 )
 
 

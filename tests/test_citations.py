@@ -328,3 +328,14 @@ def test_a_bibtex_export_imports_back_into_the_library(client, owner, cited_map)
     client.post(reverse("sources:import_bibliography"), {"file": SimpleUploadedFile("map.bib", bib)})
     assert Source.objects.get(title="Remarks at the United Nations").authors == [BIDEN]
     assert Source.objects.get(title="Charter of the United Nations").authors == [UN]
+
+
+def test_an_imported_bibliography_gives_the_maps_citing_a_source_a_new_revision(client, owner, library):
+    argument_map = make_map(owner)
+    add_source(argument_map=argument_map, source=library["un"], actor=owner)
+    before = ArgumentMap.objects.get(pk=argument_map.pk).revision
+    client.force_login(owner)
+    import_file(client, "library.json")
+    assert ArgumentMap.objects.get(pk=argument_map.pk).revision == before + 1
+    page = client.get(argument_map.get_absolute_url()).content.decode()
+    assert "United Nations 1945" in page

@@ -4,7 +4,7 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.text import slugify
 
 from arguments.models import (
@@ -158,3 +158,15 @@ def delete_map(*, argument_map: ArgumentMap, actor, confirm_title: str) -> dict[
     current.delete()
     Passage.objects.filter(pk__in=passage_ids, evidence__isnull=True).delete()
     return removed
+
+
+def source_metadata_changed(sender, instance: Source, created: bool, update_fields=None, **kwargs) -> None:
+    """A source's bibliographic data changed outside any map (an imported bibliography, sources/bibliography.py):
+    the maps citing it get a new revision, so that the pages they keep per revision cite it anew.
+
+    Only saves that name their fields and leave the text alone: a text edit records its own events."""
+    if created or not update_fields or "text" in update_fields:
+        return
+    using = MapSource.objects.filter(source=instance).values("map_id")
+    citing = Evidence.objects.filter(passage__source=instance).values("map_id")
+    ArgumentMap.objects.filter(Q(pk__in=using) | Q(pk__in=citing)).update(revision=F("revision") + 1)

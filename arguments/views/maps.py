@@ -92,7 +92,7 @@ def map_settings(request, slug: str):
                 description=data["description"],
                 visibility=data["visibility"],
                 expected_version=data["version"],
-                citation_style=data["citation_style"],
+                citation_style=data["citation_style"] or None,
             )
         except services.EditConflict as conflict:
             form.add_error(
