@@ -114,7 +114,7 @@ def test_importing_beside_the_original_changes_only_the_slug_and_visibility(demo
     changed = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
     assert changed == [
         (f'    "slug": "{demo.slug}",', f'    "slug": "{imported.slug}",'),
-        ('    "visibility": "public"', '    "visibility": "private"'),
+        ('    "visibility": "public",', '    "visibility": "private",'),
     ]
 
 
