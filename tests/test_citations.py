@@ -7,6 +7,8 @@ from pathlib import Path
 import bibtexparser
 import pytest
 from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from arguments.exports.warrant_json import export_map, import_map
@@ -17,6 +19,7 @@ from sources.models import Source
 from sources.names import editable_name, parse_name
 
 from .factories import make_claim, make_map, make_source, make_user, quote
+from .queries import queries_at_two_sizes
 
 pytestmark = pytest.mark.django_db
 
@@ -339,3 +342,23 @@ def test_an_imported_bibliography_gives_the_maps_citing_a_source_a_new_revision(
     assert ArgumentMap.objects.get(pk=argument_map.pk).revision == before + 1
     page = client.get(argument_map.get_absolute_url()).content.decode()
     assert "United Nations 1945" in page
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "csljson"])
+def test_bibliography_exports_take_the_same_queries_for_a_larger_map(client, owner, fmt):
+    client.force_login(owner)
+    queries_at_two_sizes(client, owner, lambda m: reverse("arguments:export_format", args=[m.slug, fmt]), at_most=12)
+
+
+def test_importing_a_bibliography_reads_the_library_in_a_fixed_number_of_queries(client, owner, library):
+    """Reading and matching cost the same for 5 or 50 other sources; each filled source costs its writes."""
+    client.force_login(owner)
+    counts = []
+    for extra in (5, 50):
+        Source.objects.filter(pk__in=[s.pk for s in library.values()]).update(authors=[])
+        for n in range(extra - len(counts) * 5):
+            make_source(f"Unrelated {extra} {n}", added_by=owner)
+        with CaptureQueriesContext(connection) as captured:
+            import_file(client, "library.json")
+        counts.append(len(captured))
+    assert counts[0] == counts[1], counts
