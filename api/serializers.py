@@ -83,13 +83,22 @@ class MemberUpdateSerializer(serializers.Serializer):
 # ---------------------------------------------------------------------------------------- sources
 
 
+class CSLNameSerializer(serializers.Serializer):
+    """An author as a CSL name: a person's family, given and suffix, or an organisation's literal name."""
+
+    family = serializers.CharField(required=False)
+    given = serializers.CharField(required=False)
+    suffix = serializers.CharField(required=False)
+    literal = serializers.CharField(required=False, help_text="An organisation's name, never split.")
+
+
 class SourceSerializer(serializers.Serializer):
     """A source as one of a map's sources: read through the map's link to it, which holds its position."""
 
     id = serializers.IntegerField(source="source_id")
     slug = serializers.SlugField(source="source.slug")
     title = serializers.CharField(source="source.title")
-    authors = serializers.ListField(source="source.authors", child=serializers.CharField())
+    authors = serializers.ListField(source="source.authors", child=CSLNameSerializer())
     container_title = serializers.CharField(source="source.container_title", allow_blank=True)
     publisher = serializers.CharField(source="source.publisher", allow_blank=True)
     place = serializers.CharField(source="source.place", allow_blank=True)
@@ -124,7 +133,11 @@ class SourceUploadSerializer(serializers.Serializer):
     )
     title = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     authors = serializers.CharField(
-        max_length=1000, required=False, allow_blank=True, default="", help_text="Names separated by semicolons."
+        max_length=1000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Names separated by semicolons; “Family, Given” or {Organisation} where a name would be misread.",
     )
     container_title = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     publisher = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")

@@ -189,3 +189,23 @@ def readable_sources(user) -> QuerySet[Source]:
     if user.is_authenticated:
         rule |= Q(added_by=user)
     return Source.objects.filter(rule)
+
+
+def editable_sources(user) -> QuerySet[Source]:
+    """Sources whose bibliographic data a user may change (importing a bibliography): those in reach of
+    their edits, as for a source's text (MapAccess.changes_shared_text) — their own uploads and the
+    sources of maps they edit — and used by no map they may not edit. Staff may change any.
+
+    Named in settings.WARRANT_SOURCE_EDIT_ACCESS so the `sources` app can use it without importing us.
+    """
+    if not user.is_authenticated:
+        return Source.objects.none()
+    if user.is_staff:
+        return Source.objects.all()
+    editors = [r for r, need in ROLE_GRANTS.items() if need >= Need.EDIT]
+    edited = Membership.objects.filter(user=user, role__in=editors).values("map_id")
+    in_reach = Q(added_by=user) | Q(pk__in=MapSource.objects.filter(map_id__in=edited).values("source_id"))
+    elsewhere = Q(pk__in=MapSource.objects.exclude(map_id__in=edited).values("source_id")) | Q(
+        pk__in=Evidence.objects.exclude(map_id__in=edited).values("passage__source_id")
+    )
+    return Source.objects.filter(in_reach).exclude(elsewhere)

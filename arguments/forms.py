@@ -21,7 +21,18 @@ class MapSettingsForm(MapForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta(MapForm.Meta):
-        fields = [*MapForm.Meta.fields, "version"]
+        fields = [*MapForm.Meta.fields, "citation_style", "version"]
+        labels = {"citation_style": "Citation style"}
+        help_texts = {
+            **MapForm.Meta.help_texts,
+            "citation_style": "How quotes are attributed and sources listed on the map's pages, "
+            "in its brief and in its exports.",
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A form that does not send the style (an older page, a script) leaves it as it is.
+        self.fields["citation_style"].required = False
 
 
 class AddSourceForm(forms.Form):

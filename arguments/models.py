@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from sources.citations import DEFAULT_STYLE, STYLE_CHOICES, Formatted
 from sources.models import Passage, Source
 
 User = settings.AUTH_USER_MODEL
@@ -51,6 +52,12 @@ class ArgumentMap(models.Model):
     description = models.TextField(blank=True)
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE)
     sources = models.ManyToManyField(Source, through="MapSource", related_name="maps", blank=True)
+    citation_style = models.CharField(
+        max_length=40,
+        choices=STYLE_CHOICES,
+        default=DEFAULT_STYLE,
+        help_text="How quotes are attributed and sources listed on the map's pages, in its brief and its exports.",
+    )
     revision = models.PositiveIntegerField(default=0, help_text="Bumped by every change in the map.")
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -72,6 +79,10 @@ class ArgumentMap(models.Model):
     @property
     def is_public(self) -> bool:
         return self.visibility == Visibility.PUBLIC
+
+    def cite(self, source: Source) -> Formatted:
+        """`source`'s short citation and bibliography entry in this map's citation style."""
+        return source.citation(self.citation_style)
 
 
 class MapSource(models.Model):

@@ -311,6 +311,7 @@ def quotes_by_claim(argument_map: ArgumentMap, claim_ids: Collection[int] | None
     quotes: dict[int, list[Quote]] = defaultdict(list)
     for ev in rows:
         source = ev.passage.source
+        cited = argument_map.cite(source)
         quotes[ev.claim_id].append(
             Quote(
                 evidence_id=ev.pk,
@@ -320,8 +321,8 @@ def quotes_by_claim(argument_map: ArgumentMap, claim_ids: Collection[int] | None
                 note=ev.note,
                 source_slug=source.slug,
                 source_title=source.title,
-                citation=source.short_citation,
-                full_citation=source.full_citation,
+                citation=cited.short,
+                full_citation=cited.entry,
             )
         )
     return quotes

@@ -324,7 +324,7 @@ def search_map(argument_map: ArgumentMap, query: str, page: int = 1, per_page: i
             hits.append(
                 Hit(
                     "passage",
-                    source.short_citation,
+                    argument_map.cite(source).short,
                     snippet(passage.exact, matches(passage.exact, terms)),
                     f"{base}sources/{source.slug}/#passage-{passage.pk}",
                     passage_ranks[passage.pk],

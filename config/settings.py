@@ -331,3 +331,4 @@ if env_bool("WARRANT_FAST_PASSWORDS", False):
 
 # The library asks the arguments app who may read a source (sources never imports arguments).
 WARRANT_SOURCE_ACCESS = "arguments.access.readable_sources"
+WARRANT_SOURCE_EDIT_ACCESS = "arguments.access.editable_sources"

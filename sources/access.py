@@ -21,3 +21,16 @@ def readable_sources(user) -> SourceQuerySet:
     if user.is_staff:
         return Source.objects.all()
     return Source.objects.filter(Q(added_by=user))
+
+
+def editable_sources(user) -> SourceQuerySet:
+    """Sources whose bibliographic data a user may change: the rule is the `arguments` app's
+    (WARRANT_SOURCE_EDIT_ACCESS); without it, a source's uploader and staff."""
+    rule = getattr(settings, "WARRANT_SOURCE_EDIT_ACCESS", "")
+    if rule:
+        return import_string(rule)(user)
+    if not user.is_authenticated:
+        return Source.objects.none()
+    if user.is_staff:
+        return Source.objects.all()
+    return Source.objects.filter(added_by=user)

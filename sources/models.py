@@ -8,10 +8,18 @@ from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils.text import Truncator, slugify
 
+from .citations import Formatted, format_source
+from .names import clean_names, names_field, names_line
+
 # How much context a passage keeps on each side (the W3C TextQuoteSelector's prefix/suffix).
 CONTEXT_CHARS = 32
 # How many times a new source retries its slug when a simultaneous upload took the one it chose.
 SLUG_ATTEMPTS = 5
+# What a citation reads: load these (with .only) where a source is cited without its text.
+CITATION_FIELDS = (
+    "title", "slug", "kind", "authors", "container_title", "publisher", "place", "published",
+    "url", "isbn", "doi", "language",
+)  # fmt: skip
 
 
 class SourceKind(models.TextChoices):
@@ -45,7 +53,11 @@ class Source(models.Model):
     container_title = models.CharField(
         max_length=500, blank=True, help_text="The book, journal, site or series it appeared in."
     )
-    authors = models.JSONField(default=list, blank=True, help_text="A list of names, in order.")
+    authors = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Names in order, as CSL names: {"family", "given", "suffix"} or {"literal"} for an organisation.',
+    )
     publisher = models.CharField(max_length=300, blank=True)
     place = models.CharField(max_length=200, blank=True)
     published = models.CharField(
@@ -98,6 +110,8 @@ class Source(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
+        # Names may still arrive as strings ("Ana Lima"): they are stored as CSL names.
+        self.authors = clean_names(self.authors)
         self.sha256 = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
         if self.slug:
             super().save(*args, **kwargs)
@@ -132,43 +146,27 @@ class Source(models.Model):
 
     @property
     def author_line(self) -> str:
-        names = list(self.authors)
-        if len(names) <= 2:
-            return " and ".join(names)
-        return ", ".join(names[:-1]) + " and " + names[-1]
+        """'Joseph R. Biden Jr. and United Nations': the names as they read in prose."""
+        return names_line(self.authors)
+
+    @property
+    def authors_field(self) -> str:
+        """The names as the edit form shows them: 'Ana Lima; Bo Chen'."""
+        return names_field(self.authors)
+
+    def citation(self, style: str | None = None) -> Formatted:
+        """The short citation and bibliography entry in a CSL style (sources/citations.py)."""
+        return format_source(self, style)
 
     @property
     def full_citation(self) -> str:
-        """Authors (date). Title. Container. Place: Publisher. URL — plain text for briefs and exports."""
-        parts = []
-        if self.authors:
-            parts.append(f"{self.author_line} ({self.published or 'n.d.'}).")
-        elif self.published:
-            parts.append(f"({self.published}).")
-        parts.append(f"{self.title}.")
-        if self.container_title:
-            parts.append(f"In {self.container_title}.")
-        publisher = ": ".join(p for p in (self.place, self.publisher) if p)
-        if publisher:
-            parts.append(f"{publisher}.")
-        if self.url:
-            parts.append(self.url)
-        return " ".join(parts)
+        """The bibliography entry in the default style; pages of a map use the map's style instead."""
+        return self.citation().entry
 
     @property
     def short_citation(self) -> str:
-        """'Coicaud 2007', 'Karlsrud et al. 2024': how a quote is attributed in lists."""
-        surnames = [name.split()[-1] for name in self.authors if name.strip()]
-        if not surnames:
-            who = self.title
-        elif len(surnames) == 1:
-            who = surnames[0]
-        elif len(surnames) == 2:
-            who = f"{surnames[0]} and {surnames[1]}"
-        else:
-            who = f"{surnames[0]} et al."
-        year = self.published[:4]
-        return f"{who} {year}".strip()
+        """'Coicaud 2007', 'United Nations 1945' in the default style: how a quote is attributed."""
+        return self.citation().short
 
 
 class AnchorStatus(models.TextChoices):

@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .access import readable_sources
+from .access import editable_sources, readable_sources
+from .bibliography import BibliographyError, fill_sources, read_entries
 from .extractors.common import describe
-from .forms import UploadForm
+from .forms import BibliographyForm, UploadForm
 from .ingest import IngestError, extract
 from .rendering import render_text
 from .services import describe_import, import_source
@@ -94,3 +95,21 @@ def _shortened(paragraph: str) -> str:
     if len(paragraph) <= PREVIEW_PARAGRAPH_CHARS:
         return paragraph
     return paragraph[:PREVIEW_PARAGRAPH_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_bibliography(request):
+    """Fill the metadata of the sources one may edit from a reference manager's export."""
+    form = BibliographyForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload_file = form.cleaned_data["file"]
+        try:
+            items = read_entries(upload_file.name, upload_file.read())
+        except BibliographyError as error:
+            form.add_error("file", str(error))
+        else:
+            sources = editable_sources(request.user).defer("text", "original")
+            report = fill_sources(items, sources)
+    return render(request, "sources/import_bibliography.html", {"form": form, "report": report})

@@ -421,7 +421,7 @@ def test_uploading_a_source_adds_it_to_the_map(api, private_map, editor):
     )
     assert answer.status_code == 201, answer.json()
     source = Source.objects.get(slug=answer.json()["slug"])
-    assert source.authors == ["Ana Lima", "Bo Chen"]
+    assert source.authors == [{"family": "Lima", "given": "Ana"}, {"family": "Chen", "given": "Bo"}]
     assert MapSource.objects.get(map=private_map, source=source).position == 1
     detail = api.get(f"{API}/maps/{private_map.slug}/sources/{source.slug}/").json()
     assert detail["text"] == source.text

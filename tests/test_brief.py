@@ -18,9 +18,10 @@ from .queries import queries_at_two_sizes
 
 pytestmark = pytest.mark.django_db
 
+# The map's citation style is Chicago author-date unless its owner picks another (tests/test_citations.py).
 CITATION = (
-    "David L. Phillips (2021-08-04). Coalitions remain useful. In The National Interest. "
-    "Washington: The National Interest. https://example.org/op-ed"
+    "Phillips, David L. 2021. “Coalitions Remain Useful”. In The National Interest. The National Interest, "
+    "August 4. https://example.org/op-ed."
 )
 
 
@@ -132,7 +133,7 @@ def test_pdf_download_holds_the_citations(client, viewer, debate):
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     text = " ".join(text.split())
     assert "Coalitions are fast." in text
-    assert "David L. Phillips (2021-08-04). Coalitions remain useful." in text
+    assert "Phillips, David L. 2021. “Coalitions Remain Useful”." in text
     assert "Coalitions are unaccountable." not in text
 
 

@@ -69,7 +69,11 @@ def test_every_demo_passage_is_an_exact_span_of_its_source(demo):
 
 def test_demo_sources_carry_their_bibliographic_data(demo):
     karlsrud = Source.objects.get(title__startswith="Is liberal internationalism")
-    assert karlsrud.authors == ["John Karlsrud", "Stephanie C. Hofmann", "Yf Reykers"]
+    assert karlsrud.authors == [
+        {"family": "Karlsrud", "given": "John"},
+        {"family": "Hofmann", "given": "Stephanie C."},
+        {"family": "Reykers", "given": "Yf"},
+    ]
     assert karlsrud.published == "2024-02-06"
     assert karlsrud.kind == "policy_brief"
     coicaud = Source.objects.get(title__startswith="Introduction")

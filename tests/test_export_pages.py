@@ -90,6 +90,8 @@ EXPECTED_TYPES = {
     "markdown": "text/markdown",
     "pdf": "application/pdf",
     "webannotation": "application/ld+json",
+    "bibtex": "application/x-bibtex",
+    "csljson": "application/vnd.citationstyles.csl+json",
 }
 
 

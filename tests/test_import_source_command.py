@@ -46,7 +46,7 @@ def test_imports_a_file_with_its_metadata(tmp_path):
     source = Source.objects.get()
     assert source.title == "Coalitions of the willing"
     assert source.text == "Coalitions of the willing\n\nThey act quickly."
-    assert source.authors == ["Ana Lima", "Bo Chen"]
+    assert source.authors == [{"family": "Lima", "given": "Ana"}, {"family": "Chen", "given": "Bo"}]
     assert (source.container_title, source.publisher, source.place) == ("The Journal", "The Press", "Oslo")
     assert (source.published, source.kind, source.language) == ("2024-02-06", SourceKind.ARTICLE, "nb")
     assert (source.url, source.isbn, source.doi) == ("https://example.org/coalitions", "9781601270078", "10.1000/182")

@@ -472,7 +472,7 @@ def test_import_source_stores_text_metadata_and_original():
     source = Source.objects.get(pk=source.pk)
     assert source.title == "Coalitions and critics"
     assert source.slug == "coalitions-and-critics"
-    assert source.authors == ["Ana Lima", "Bo Chen"]
+    assert source.authors == [{"family": "Lima", "given": "Ana"}, {"family": "Chen", "given": "Bo"}]
     assert source.text == DOCX_TEXT
     assert bytes(source.original) == data
     assert (source.original_name, source.original_format) == ("essay.docx", SourceFormat.DOCX)

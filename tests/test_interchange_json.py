@@ -114,7 +114,7 @@ def test_importing_beside_the_original_changes_only_the_slug_and_visibility(demo
     changed = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
     assert changed == [
         (f'    "slug": "{demo.slug}",', f'    "slug": "{imported.slug}",'),
-        ('    "visibility": "public"', '    "visibility": "private"'),
+        ('    "visibility": "public",', '    "visibility": "private",'),
     ]
 
 
@@ -143,7 +143,7 @@ def test_document_uses_local_ids_and_documented_keys(small_doc, owner):
         "evidence",
         "comments",
     ]
-    assert small_doc["schema_version"] == "1.1"
+    assert small_doc["schema_version"] == "1.2"
     assert [c["id"] for c in small_doc["claims"]] == ["c1", "c2", "c3"]
     source = small_doc["sources"][0]
     assert source["id"] == "s1" and [p["id"] for p in source["passages"]] == ["p1", "p2"]

@@ -93,6 +93,7 @@ MATRIX: dict[str, Route] = {
     "sources:library": Route((), PUBLIC, NO, in_map=False),
     "sources:upload": Route((), LOGIN, LOGIN, in_map=False),
     "sources:upload_preview": Route((), NO, LOGIN, in_map=False),
+    "sources:import_bibliography": Route((), LOGIN, LOGIN, in_map=False),
     "arguments:list": Route((), PUBLIC, NO, in_map=False),
     "arguments:new": Route((), LOGIN, LOGIN, in_map=False),
     "arguments:import": Route((), LOGIN, LOGIN, in_map=False),

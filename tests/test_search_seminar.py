@@ -42,7 +42,7 @@ QUERIES = [
 @pytest.fixture
 def demo():
     argument_map = load_demo(password="demo-pass").map
-    return argument_map, {s.slug: s.authors[0].split()[-1].lower() for s in Source.objects.all()}
+    return argument_map, {s.slug: s.authors[0]["family"].lower() for s in Source.objects.all()}
 
 
 def test_every_seminar_query_finds_its_sources_and_shows_where(demo):

@@ -28,7 +28,7 @@ def test_uploading_a_text_file_creates_a_source_and_opens_it(client, annotator):
     source = Source.objects.get()
     assert response.status_code == 302 and response["Location"] == source.get_absolute_url()
     assert source.text == "Coalitions of the willing remain useful.\n\nThey act fast."
-    assert source.authors == ["David L. Phillips", "Ana Lima"]
+    assert source.authors == [{"family": "Phillips", "given": "David L."}, {"family": "Lima", "given": "Ana"}]
     assert (source.added_by, source.original_format, source.original_name) == (annotator, "txt", "op-ed.txt")
     page = client.get(response["Location"]).content.decode()
     assert "Imported “An op-ed”" in page

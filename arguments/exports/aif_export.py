@@ -7,10 +7,11 @@ claims and relations, which are most of any map, are turned into nodes in tight 
 from datetime import UTC
 
 from arguments.models import ArgumentMap, Claim, Evidence, Relation
-from sources.models import Passage, Source
+from sources.models import CITATION_FIELDS, Passage, Source
 
 DEFAULT_TEXT = {"RA": "Default Inference", "CA": "Default Conflict", "MA": "Default Rephrase"}
 DEFAULT_SCHEME_ID = {"RA": "72", "CA": "71", "MA": "144"}
+CITED = tuple(name for name in CITATION_FIELDS if name != "slug")
 
 
 def export_aif(argument_map: ArgumentMap) -> dict:
@@ -35,10 +36,7 @@ def export_aif(argument_map: ArgumentMap) -> dict:
             "start",
             "end",
             "exact",
-            "source__title",
-            "source__authors",
-            "source__published",
-            "source__url",
+            *(f"source__{name}" for name in CITED),
         )
     }
 
@@ -58,12 +56,13 @@ def export_aif(argument_map: ArgumentMap) -> dict:
     quoted: dict[int, str] = {}  # passage -> the I-node holding its quote
     participants: dict[int, int] = {}
     for passage_id, claim_id, stance, created in evidence:
-        _, source_id, start, end, exact, title, authors, published, url = passages[passage_id]
+        _, source_id, start, end, exact, *cited = passages[passage_id]
+        meta = dict(zip(CITED, cited, strict=True))
         stamp = _stamp(created)
         if passage_id not in said:
             person = participants.setdefault(source_id, len(participants) + 1)
             if person not in graph.citations:
-                graph.citations[person] = Source(title=title, authors=authors, published=published).short_citation
+                graph.citations[person] = argument_map.cite(Source(**meta)).short
             citation = graph.citations[person]
             said[passage_id] = graph.node("L", f"{citation}: “{exact}”", stamp)
             graph.locutions.append(
@@ -73,7 +72,7 @@ def export_aif(argument_map: ArgumentMap) -> dict:
                     "timestamp": stamp,
                     "start": start,
                     "end": end,
-                    "source": url or title,
+                    "source": meta["url"] or meta["title"],
                 }
             )
         if stance == "states":

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from arguments import services
 from arguments.models import ArgumentMap, Membership, Role, Verb, Visibility
+from sources.citations import DEFAULT_STYLE
 
 # Hard limits on untrusted documents; far above any real map, low enough to keep a server alive.
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
@@ -243,7 +244,9 @@ def need_ref(value: Any, where: str, known: dict, what: str):
 # Opening and closing an imported map: one transaction, the owner's membership, one Event.
 
 
-def open_map(*, owner, title: str, slug: str, question: str, description: str) -> ArgumentMap:
+def open_map(
+    *, owner, title: str, slug: str, question: str, description: str, citation_style: str = DEFAULT_STYLE
+) -> ArgumentMap:
     """The new map (call inside the import's transaction); `slug` is kept if free, else made unique.
 
     An imported map is always private, whatever the file says: it holds whatever the file holds, and
@@ -256,6 +259,7 @@ def open_map(*, owner, title: str, slug: str, question: str, description: str) -
         slug=slug,
         question=question,
         description=description,
+        citation_style=citation_style,
         visibility=Visibility.PRIVATE,
         created_by=owner,
     )

@@ -14,7 +14,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from arguments.models import ClaimKind, RelationKind, Stance, Visibility
+from sources.citations import style_key
 from sources.models import CONTEXT_CHARS, AnchorStatus, SourceFormat, SourceKind
+from sources.names import NAME_PARTS, clean_name
 
 from .common import (
     MAX_CLAIMS,
@@ -28,7 +30,7 @@ from .common import (
     show,
 )
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 GENERATOR = "Warrant"
 FORMAT_NAME = "warrant-json"
 READABLE_VERSION = re.compile(r"1\.\d{1,4}")
@@ -124,6 +126,8 @@ def _read_map(m: dict) -> dict:
         "visibility": need_text(
             m.get("visibility"), "map.visibility", choices=VISIBILITIES, default=Visibility.PRIVATE.value
         ),
+        # Since schema 1.2; an unknown style (from a newer Warrant) falls back to the default.
+        "citation_style": style_key(need_text(m.get("citation_style"), "map.citation_style", limit=40, default="")),
     }
 
 
@@ -149,7 +153,7 @@ def _read_sources(doc: dict, plan: Plan) -> dict[str, int]:
         if not entry["title"].strip():
             raise ImportProblem("must not be empty", where=f"{where}.title")
         authors = need_list(item.get("authors"), f"{where}.authors", limit=200, missing_ok=True)
-        entry["authors"] = [need_text(a, f"{where}.authors[{k}]", limit=300) for k, a in enumerate(authors)]
+        entry["authors"] = [_author(a, f"{where}.authors[{k}]") for k, a in enumerate(authors)]
         entry["kind"] = need_text(item.get("kind"), f"{where}.kind", choices=SOURCE_KINDS, default="other")
         entry["original_format"] = need_text(
             item.get("original_format"), f"{where}.original_format", choices=SOURCE_FORMATS, default="txt"
@@ -284,3 +288,19 @@ def _read_time(value: str, where: str) -> datetime:
     if moment.tzinfo is None:
         raise ImportProblem(f"{show(value)} has no time zone (write +00:00 or Z)", where=where)
     return moment
+
+
+def _author(value, where: str) -> dict:
+    """A CSL name object, or (schema 1.1 and before) a name as a string, parsed into one."""
+    if isinstance(value, str):
+        name = clean_name(need_text(value, where, limit=300))
+    elif isinstance(value, dict):
+        for part in NAME_PARTS:
+            if part in value:
+                need_text(value[part], f"{where}.{part}", limit=300)
+        name = clean_name(value)
+    else:
+        raise ImportProblem("must be a name: a string or an object with family/given/suffix or literal", where=where)
+    if not name:
+        raise ImportProblem("must not be empty", where=where)
+    return name

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest, HttpResponse
 
 from arguments.models import ArgumentMap
+from sources.bibliography import to_bibtex, to_csljson
 
 from .aif_export import export_aif
 from .argdown import export_argdown
@@ -18,6 +19,16 @@ from .graphml import export_graphml
 from .tables import export_tables
 from .warrant_json import export_map
 from .webannotation import export_webannotation
+
+
+def _map_sources(argument_map: ArgumentMap):
+    """The map's sources in their order, without their texts (a bibliography needs none)."""
+    return [
+        ms.source
+        for ms in argument_map.map_sources.select_related("source")
+        .defer("source__text", "source__original")
+        .order_by("position", "id")
+    ]
 
 
 def compact_json(document: dict) -> str:
@@ -116,6 +127,24 @@ FORMATS = (
         'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"',
         "Every piece of evidence as a standard annotation: the quoted span of the document linked to its claim.",
         lambda m, base: compact_json(export_webannotation(m, base_url=base)),
+    ),
+)
+FORMATS += (
+    ExportFormat(
+        "bibtex",
+        "Bibliography (BibTeX)",
+        "bib",
+        "application/x-bibtex; charset=utf-8",
+        "The map's sources as BibTeX entries, for Zotero, JabRef or LaTeX (organisations kept whole in braces).",
+        lambda m, base: to_bibtex(_map_sources(m)),
+    ),
+    ExportFormat(
+        "csljson",
+        "Bibliography (CSL-JSON)",
+        "csl.json",
+        "application/vnd.citationstyles.csl+json; charset=utf-8",
+        "The map's sources as CSL-JSON, the form Zotero and citation processors read.",
+        lambda m, base: dumps(to_csljson(_map_sources(m))),
     ),
 )
 FORMATS_BY_KEY = {fmt.key: fmt for fmt in FORMATS}

@@ -23,6 +23,7 @@ from django.db.models import Q
 
 from arguments.models import ArgumentMap, Claim, Comment, Evidence, MapSource, Relation
 from sources.models import Passage, Source
+from sources.names import names_field
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -59,7 +60,8 @@ def _text(value: str) -> str:
 
 
 def _authors(value) -> str:
-    return _text("; ".join(str(name) for name in value)) if isinstance(value, list) else _text(str(value or ""))
+    # Names as the upload form takes them ("Ana Lima; {United Nations}"), so a table reads and types back.
+    return _text(names_field(value)) if isinstance(value, list) else _text(str(value or ""))
 
 
 def _time(value) -> str:

@@ -102,6 +102,7 @@ def export_map(argument_map: ArgumentMap) -> dict:
             "question": argument_map.question,
             "description": argument_map.description,
             "visibility": argument_map.visibility,
+            "citation_style": argument_map.citation_style,
         },
         "sources": sources,
         "claims": claims,

@@ -185,7 +185,12 @@ def add_evidence(
         actor=actor,
         verb=Verb.LINKED,
         obj=evidence,
-        payload={"claim": claim.pk, "stance": stance, "quote": passage.exact[:200], "source": source.short_citation},
+        payload={
+            "claim": claim.pk,
+            "stance": stance,
+            "quote": passage.exact[:200],
+            "source": argument_map.cite(source).short,
+        },
     )
     return evidence
 

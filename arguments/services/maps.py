@@ -4,7 +4,7 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.text import slugify
 
 from arguments.models import (
@@ -62,16 +62,20 @@ def update_map(
     description: str,
     visibility: str,
     expected_version: int,
+    citation_style: str | None = None,
 ) -> ArgumentMap:
+    fields = {"title": title, "question": question, "description": description, "visibility": visibility}
+    if citation_style is not None:  # callers that do not offer the style leave it as it is
+        fields["citation_style"] = citation_style
     updated = ArgumentMap.objects.filter(pk=argument_map.pk, version=expected_version).update(
-        title=title, question=question, description=description, visibility=visibility, version=F("version") + 1
+        **fields, version=F("version") + 1
     )
     current = ArgumentMap.objects.get(pk=argument_map.pk)
     if not updated:
         raise EditConflict(current)
     changed = {
         name: getattr(current, name)
-        for name in ("title", "question", "description", "visibility")
+        for name in ("title", "question", "description", "visibility", "citation_style")
         if getattr(current, name) != getattr(argument_map, name)
     }
     record_event(argument_map=current, actor=actor, verb=Verb.UPDATED, obj=current, payload=changed)
@@ -154,3 +158,15 @@ def delete_map(*, argument_map: ArgumentMap, actor, confirm_title: str) -> dict[
     current.delete()
     Passage.objects.filter(pk__in=passage_ids, evidence__isnull=True).delete()
     return removed
+
+
+def source_metadata_changed(sender, instance: Source, created: bool, update_fields=None, **kwargs) -> None:
+    """A source's bibliographic data changed outside any map (an imported bibliography, sources/bibliography.py):
+    the maps citing it get a new revision, so that the pages they keep per revision cite it anew.
+
+    Only saves that name their fields and leave the text alone: a text edit records its own events."""
+    if created or not update_fields or "text" in update_fields:
+        return
+    using = MapSource.objects.filter(source=instance).values("map_id")
+    citing = Evidence.objects.filter(passage__source=instance).values("map_id")
+    ArgumentMap.objects.filter(Q(pk__in=using) | Q(pk__in=citing)).update(revision=F("revision") + 1)

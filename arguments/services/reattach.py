@@ -7,7 +7,7 @@ from django.db.models import F
 
 from arguments.models import ArgumentMap, Evidence, Verb
 from sources.anchoring import context_for
-from sources.models import AnchorStatus, Passage, Source
+from sources.models import CITATION_FIELDS, AnchorStatus, Passage, Source
 
 from .events import EditConflict, record_event
 
@@ -21,7 +21,7 @@ def reattach_passage(*, passage: Passage, actor, start: int, end: int, exact: st
     """
     with transaction.atomic():
         # Source first, then passage: the order reanchor_source locks them in, so the two never deadlock.
-        source = Source.objects.select_for_update().only("pk", "text", "title", "slug", "authors", "published")
+        source = Source.objects.select_for_update().only("pk", "text", *CITATION_FIELDS)
         source = source.get(pk=passage.source_id)
         current = Passage.objects.select_for_update().get(pk=passage.pk)
         if current.version != expected_version:
@@ -62,7 +62,7 @@ def reattach_passage(*, passage: Passage, actor, start: int, end: int, exact: st
                 verb=Verb.REANCHORED,
                 obj=current,
                 payload={
-                    "source": source.short_citation,
+                    "source": argument_map.cite(source).short,
                     "source_slug": source.slug,
                     "quote": exact[:200],
                     "previous_quote": previous[:200],

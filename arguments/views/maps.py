@@ -81,7 +81,7 @@ def map_detail(request, slug: str):
 
 @require_http_methods(["GET", "POST"])
 def map_settings(request, slug: str):
-    """Owners change the map's title, question, description and visibility."""
+    """Owners change the map's title, question, description, visibility and citation style."""
     access = get_map_for(request.user, slug, Need.MANAGE)
     form = MapSettingsForm(request.POST or None, instance=access.map, initial={"version": access.map.version})
     if request.method == "POST" and form.is_valid():
@@ -95,6 +95,7 @@ def map_settings(request, slug: str):
                 description=data["description"],
                 visibility=data["visibility"],
                 expected_version=data["version"],
+                citation_style=data["citation_style"] or None,
             )
         except services.EditConflict as conflict:
             form.add_error(

@@ -21,7 +21,7 @@ def test_printed_brief_carries_full_citations(live_server, page, settings):
     assert "Debate brief: Multilateralism and coalitions of the willing" in text
     assert "The case against" in text and "The case for" not in text
     for citation in [
-        "Jean-Marc Coicaud (2007-11). Introduction: The Paradox of International Solidarity.",
-        "John Karlsrud, Stephanie C. Hofmann and Yf Reykers (2024-02-06).",
+        "Coicaud, Jean-Marc. 2007.",
+        "Karlsrud, John, Stephanie C. Hofmann, and Yf Reykers. 2024.",
     ]:
         assert citation in text
