@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET
 from arguments.access import Need, get_map_for
 from arguments.clipping import clip_at_word
 from arguments.evaluation.assessment import STANCE_POSITION, STANDING_TEXT, assess
-from arguments.outline import MapOutline
 from arguments.models import ArgumentMap, Claim, ClaimKind, Evidence, Relation, RelationKind, Stance
+from arguments.outline import MapOutline
 
 LABEL_CHARS = 80
 TOP_QUOTES = 3
