@@ -1,7 +1,8 @@
 /* The map page's outline: open and close claims, fetch deeper levels once, move with the keyboard.
  *
- * A collapsed claim's "N pro · M con" button fetches its responses with htmx the first time
- * (hx-trigger="click once"); after that this module only shows and hides them. Quotes work the same.
+ * A collapsed claim's "N pro · M con" button fetches its responses with htmx (data-fetch) whenever it
+ * opens an empty list; after that this module only shows and hides them. Quotes work the same. Asking
+ * here rather than with hx-trigger="click once" keeps it right after a live refresh morphs the outline.
  * The claims a reader has opened travel with the outline's live refresh (?open=…), so a change made
  * elsewhere re-renders the outline without closing what they were reading.
  *
@@ -17,6 +18,9 @@ function toggle(button, open) {
   const willOpen = open ?? button.getAttribute("aria-expanded") !== "true";
   button.setAttribute("aria-expanded", String(willOpen));
   target.hidden = !willOpen;
+  if (willOpen && !target.children.length && button.dataset.fetch) {
+    window.htmx.ajax("GET", button.dataset.fetch, { target, swap: "innerHTML" });
+  }
 }
 
 /** The claims whose responses are on screen (opened by the reader, or just answered in place). */

@@ -24,6 +24,8 @@ def test_visitor_follows_a_quote_from_the_outline_into_the_text(live_server, pag
     expect(page.locator(".rel.thesis").first).to_be_visible()
     assert page.locator(".rel.supports").count() > 0 and page.locator(".rel.opposes").count() > 0
 
+    # Quotes come on demand: open the first thesis's quotes, then follow one into the text.
+    page.locator(".outline > .node.thesis .quotes-toggle").first.click()
     first_quote_link = page.locator(".quote cite a").first
     href = first_quote_link.get_attribute("href")
     passage_id = href.rsplit("#passage-", 1)[1]
@@ -38,12 +40,27 @@ def test_visitor_follows_a_quote_from_the_outline_into_the_text(live_server, pag
 
 
 def test_outline_branches_fold_with_the_keyboard(live_server, page, demo):
+    """On a claim's link: ← closes its responses, → opens them again, ↓ goes to the first response,
+    ← from there goes back up; a deeper level is fetched the first time → opens it."""
     page.goto(f"{live_server.url}/maps/{demo.slug}/")
-    first_branch = page.locator(".outline > .node > details").first
-    expect(first_branch).to_have_attribute("open", "")
-    summary = first_branch.locator("> summary")
-    summary.focus()
-    page.keyboard.press("Enter")
-    expect(first_branch).not_to_have_attribute("open", "")
-    page.keyboard.press("Enter")
-    expect(first_branch).to_have_attribute("open", "")
+    thesis = page.locator(".outline > .node.thesis").first
+    responses = thesis.locator("> ul.children")
+    expect(responses).to_be_visible()
+    link = thesis.locator("> .claim-box .claim-text")
+    link.focus()
+    page.keyboard.press("ArrowLeft")
+    expect(responses).to_be_hidden()
+    expect(thesis.locator("> .claim-box .expander")).to_have_attribute("aria-expanded", "false")
+    page.keyboard.press("ArrowRight")
+    expect(responses).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    first = responses.locator("> .node").first
+    expect(first.locator("> .claim-box .claim-text")).to_be_focused()
+    deeper = page.locator(".outline .children > .node:has(> .claim-box .expander)").first
+    deeper.locator("> .claim-box .claim-text").focus()
+    page.keyboard.press("ArrowRight")  # fetched with htmx the first time
+    expect(deeper.locator("> ul.children > .node").first).to_be_visible()
+    page.keyboard.press("ArrowLeft")
+    expect(deeper.locator("> ul.children")).to_be_hidden()
+    page.keyboard.press("ArrowLeft")
+    expect(thesis.locator("> .claim-box .claim-text")).to_be_focused()
