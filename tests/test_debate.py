@@ -203,7 +203,7 @@ def test_the_outline_shows_the_first_level_and_fetches_deeper_ones(client, owner
     page = client.get(m.get_absolute_url()).content.decode()
     assert f'id="claim-{first.pk}"' in page and f'id="claim-{second.pk}"' not in page
     assert "1 pro · 0 con" in page  # the thesis' counts
-    assert f'hx-get="{m.get_absolute_url()}outline/{first.pk}/"' in page
+    assert f'data-fetch="{m.get_absolute_url()}outline/{first.pk}/"' in page
     level = client.get(reverse("arguments:outline_children", args=[m.slug, first.pk]), headers=HTMX).content.decode()
     assert f'id="claim-{second.pk}"' in level and f'id="claim-{third.pk}"' not in level
     # without JavaScript, opening a level is the outline with that claim open
