@@ -103,6 +103,8 @@ def edit_text(request, slug: str, source_slug: str):
                 access=reader.access, source=source, text=text, expected_version=version, restored=restored
             )
         except EditConflict:
+            if slot is None:  # someone gave the map its own copy between reading the source and this save
+                return _after_a_copy(request, slug, source_slug)
             now = _reader_now(reader, slot)
             if now.source.pk != source.pk:
                 return _conflict(request, now, text, sent_version=version, copied=True)
